@@ -1,0 +1,121 @@
+"""Command-line interface: parses options, calls one library function, formats its result."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from kg.errors import KGError
+from kg.paths import DEFAULT_OUT
+
+log = logging.getLogger("kg")
+
+
+def out_option(f):
+    return click.option(
+        "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
+        show_default=True, help="Folder holding the store and exports.",
+    )(f)
+
+
+def format_option(*choices: str, default: str = "table"):
+    def deco(f):
+        return click.option(
+            "--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+            help="Output format.",
+        )(f)
+    return deco
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KGError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="health-claims-kg")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def main(verbose: int) -> None:
+    """Evidence-grading knowledge graph for health claims.
+
+    Example: kg build && kg report unsupported
+    """
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@out_option
+@click.option("--max-bytes", type=int, default=None, help="Skip files larger than this.")
+@click.option("--export", "exports", multiple=True, type=click.Choice(["ttl", "nt", "trig", "jsonld"]),
+              help="Export formats besides Turtle (repeatable).")
+@click.option("--force", is_flag=True, help="Re-extract every document, changed or not.")
+@click.option("--no-views", is_flag=True, help="Do not write the default HTML views.")
+def build(paths, out_dir, max_bytes, exports, force, no_views) -> None:
+    """Build the graph from documents (default: the bundled demo corpus).
+
+    Example: kg build docs/ --out out/ --export nt
+    """
+    from kg.build import build as run_build
+    from kg.ingest import DEFAULT_MAX_BYTES
+
+    def progress(source, status):
+        if status == "error":
+            return
+        log.info("%s: %s", source.name, status)
+
+    report = run_build(
+        list(paths) or None, out_dir, max_bytes=max_bytes or DEFAULT_MAX_BYTES,
+        exports=tuple(dict.fromkeys(("ttl", *exports))), force=force, on_document=progress,
+    )
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
+    click.echo(
+        f"{report.documents} documents ({len(report.built)} built, {len(report.unchanged)} unchanged, "
+        f"{len(report.removed)} removed, {len(report.errors)} failed); "
+        f"{report.triples:,} quads in {out_dir / 'store'}; {report.seconds:.2f}s"
+    )
+    for path in report.exports:
+        click.echo(f"wrote {path}")
+    if report.errors and not report.documents:
+        sys.exit(1)
+    if report.errors:
+        sys.exit(2)
+
+
+@main.command(name="eval")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--docs", "docs_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="Folder with the gold's documents (default: bundled corpus).")
+@format_option("table", "json")
+@click.option("--verbose", "show_details", is_flag=True, help="List each miss and false hit.")
+def eval_command(gold, docs_dir, fmt, show_details) -> None:
+    """Score extraction (and grading) against a gold file; builds into a temporary store.
+
+    Example: kg eval ../shared/eval/seeds.gold.jsonl --docs ../shared/corpus --format json
+    """
+    from kg.evaluate import evaluate
+    from kg.paths import BUNDLED_CORPUS
+
+    result = evaluate(gold, docs_dir or BUNDLED_CORPUS)
+    details = result.pop("details")
+    if fmt == "json":
+        if show_details:
+            result["details"] = details
+        click.echo(json.dumps(result, indent=2, sort_keys=True))
+        return
+    from kg.formatting import eval_table
+
+    click.echo(eval_table(result, details if show_details else None))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Extract: a Document in, an Extraction (concepts, entities, studies, claims) out."""
+
+from __future__ import annotations
+
+from kg.extract.claims import extract_claims
+from kg.extract.concepts import extract_concepts
+from kg.extract.entities import extract_countries, extract_organizations
+from kg.extract.studies import extract_studies
+from kg.gazetteer import load_gazetteer
+from kg.lexicon import load_lexicon
+from kg.model import Document, Extraction
+from kg.text import split_sentences
+from kg.vocab import load_vocabulary
+
+__all__ = ["extract_document"]
+
+
+def extract_document(doc: Document) -> Extraction:
+    """Run every extractor over one document."""
+    vocab, lexicon, gazetteer = load_vocabulary(), load_lexicon(), load_gazetteer()
+    sentences = split_sentences(doc.text)
+    concepts = extract_concepts(doc.text, sentences, vocab)
+    countries = extract_countries(doc.text, sentences, gazetteer)
+    organizations = extract_organizations(doc.text, sentences, gazetteer, countries)
+    entities = organizations + countries
+    studies = extract_studies(doc, sentences, concepts, entities, lexicon)
+    claims = extract_claims(doc, sentences, concepts, studies, lexicon)
+    return Extraction(doc, sentences, concepts, entities, studies, claims)

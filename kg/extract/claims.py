@@ -1,0 +1,124 @@
+"""Claims: sentences that assert something about the intervention."""
+
+from __future__ import annotations
+
+import re
+
+from kg.lexicon import Lexicon
+from kg.model import Claim, ConceptMention, Document, Evidence, Sentence, StudyMention
+from kg.text import is_heading
+
+_ANAPHORIC_SUBJECT = re.compile(
+    r"^(?:\W*\w+,\s+)?(?:it|they|these|this|such|the cells|the therapy|the treatment|them)\b", re.I
+)
+_VAGUE_RESEARCH = re.compile(
+    r"\b(studies|research|evidence|trials|observations|clinics|institutions|findings)\b", re.I
+)
+_PERSONAL_REPORT = re.compile(
+    r"\b(parents?|families|family|mothers?|fathers?|patients say|testimonials?|stories)\b", re.I
+)
+
+
+def extract_claims(
+    doc: Document,
+    sentences: list[Sentence],
+    concepts: list[ConceptMention],
+    studies: list[StudyMention],
+    lexicon: Lexicon,
+) -> list[Claim]:
+    """Claims with type, hedging, the concepts they are about and the studies they lean on."""
+    by_sentence: dict[int, list[ConceptMention]] = {}
+    for c in concepts:
+        by_sentence.setdefault(c.evidence.sentence.index, []).append(c)
+    claims: list[Claim] = []
+    previous_on_topic = False
+    for s in sentences:
+        mentions = by_sentence.get(s.index, [])
+        cells = [m for m in mentions if m.ctype == "cell_source"]
+        cited = [i for i, st in enumerate(studies) if _in_context(s, st)]
+        on_topic = bool(cells) or bool(lexicon["treatment"].search(s.text))
+        reason = _claim_reason(s, doc, mentions, cells, cited, studies, previous_on_topic, lexicon)
+        previous_on_topic = on_topic or (previous_on_topic and bool(_ANAPHORIC_SUBJECT.search(s.text)))
+        if reason is None:
+            continue
+        claims.append(_describe(s, reason, mentions, cited, studies, lexicon))
+    return claims
+
+
+def _in_context(s: Sentence, study: StudyMention) -> bool:
+    return study.context.start <= s.span.start and s.span.end <= study.context.end
+
+
+def _claim_reason(s, doc, mentions, cells, cited, studies, previous_on_topic, lexicon) -> str | None:
+    """The rule that makes `s` a claim, or None."""
+    text = s.text
+    if is_heading(s) or lexicon["non-claim"].search(text):
+        return None
+    if not lexicon["predicate"].search(text):
+        return None
+    treatment = lexicon["treatment"].search(text)
+    background = lexicon["background-treatment"].search(text)
+    outcomes = [m for m in mentions if m.ctype == "outcome"]
+    changed = lexicon["change"].search(text)
+    if cells:
+        return "claim.cell-source-predicate"
+    if treatment and not background:
+        return "claim.treatment-predicate"
+    if cited and (changed or lexicon["adverse-none"].search(text)) and (
+        outcomes or any(studies[i].design == "testimonial" for i in cited)
+    ):
+        return "claim.study-result"
+    if outcomes and changed and _PERSONAL_REPORT.search(text):
+        return "claim.reported-outcome"
+    if previous_on_topic and _ANAPHORIC_SUBJECT.search(text) and not background:
+        return "claim.anaphoric-subject"
+    if lexicon["type-evidence"].search(text) and _VAGUE_RESEARCH.search(text) and (
+        lexicon["strong"].search(text) or lexicon["type-safety"].search(text)
+        or re.search(r"\b(optimistic|growing|grow)\b", text, re.I)
+    ):
+        return "claim.state-of-evidence"
+    return None
+
+
+def _describe(s, reason, mentions, cited, studies, lexicon) -> Claim:
+    text = s.text
+    scores = []
+    for cue_set in lexicon.prefixed("type-"):
+        found = cue_set.find(text)
+        scores.append((cue_set.weight * len(found), -cue_set.priority, cue_set.label, found))
+    scores.sort(reverse=True)
+    best = scores[0]
+    claim_type = best[2] if best[0] > 0 else "efficacy"
+    hedges = lexicon["hedge"].find(text)
+    strong = lexicon["strong"].find(text)
+    negative = lexicon["negative-result"].search(text)
+    cited_studies = [studies[i] for i in cited]
+    vague = any(not st.identifiable and st.design != "testimonial" for st in cited_studies) or (
+        not cited_studies and bool(_VAGUE_RESEARCH.search(text))
+        and bool(lexicon["type-evidence"].search(text))
+    )
+    anecdotal = any(st.design == "testimonial" for st in cited_studies) or bool(
+        _PERSONAL_REPORT.search(text) and lexicon["change"].search(text)
+    )
+    def keys(ctype: str) -> list[str]:
+        out: list[str] = []
+        for m in mentions:
+            if m.ctype == ctype and m.concept not in out:
+                out.append(m.concept)
+        return out
+    return Claim(
+        evidence=Evidence(s.span, s, reason),
+        claim_type=claim_type,
+        type_rule=f"type.{claim_type}" + (f" ({', '.join(best[3][:3])})" if best[0] else ""),
+        hedged=bool(hedges),
+        hedge_cues=hedges,
+        strong_cues=strong,
+        polarity="negative" if negative else "positive",
+        cell_sources=keys("cell_source"),
+        routes=keys("route"),
+        outcomes=keys("outcome"),
+        conditions=keys("condition"),
+        cites=cited,
+        vague_citation=vague,
+        anecdotal=anecdotal,
+    )

@@ -1,0 +1,152 @@
+"""Organizations and countries named in a document."""
+
+from __future__ import annotations
+
+import re
+
+from kg.extract.concepts import SentenceIndex
+from kg.gazetteer import Gazetteer
+from kg.model import EntityMention, Evidence, Sentence, Span
+
+_CAP = r"[A-Z][\w'’&.\-]*"
+_HEADS = {
+    "University": "CollegeOrUniversity", "College": "CollegeOrUniversity",
+    "School of Medicine": "CollegeOrUniversity", "Academy": "CollegeOrUniversity",
+    "Hospital": "Hospital", "Hospitals": "Hospital", "Medical Center": "Hospital",
+    "Medical Centre": "Hospital", "Clinic": "MedicalClinic", "Clinics": "MedicalClinic",
+    "Institute": "ResearchOrganization", "Center": "MedicalOrganization",
+    "Centre": "MedicalOrganization", "Foundation": "Organization", "Laboratories": "Corporation",
+    "Inc": "Corporation", "Inc.": "Corporation", "Ltd": "Corporation", "Ltd.": "Corporation",
+    "LLC": "Corporation", "Corporation": "Corporation", "Corp.": "Corporation",
+    "Biotech": "Corporation", "Biotechnology": "Corporation", "Therapeutics": "Corporation",
+    "Pharmaceuticals": "Corporation", "Biosciences": "Corporation", "Health System": "Hospital",
+    "Ministry of Health": "GovernmentOrganization", "Agency": "GovernmentOrganization",
+}
+_HEAD_RX = "|".join(re.escape(h) for h in sorted(_HEADS, key=len, reverse=True))
+_ORG = re.compile(
+    rf"(?:(?:{_CAP}|\d+)\s+(?:(?:of|for|and|&|de|del)\s+)?)*"
+    rf"(?:{_HEAD_RX})\b"
+    rf"(?:\s+\d+)?"
+    rf"(?:\s+(?:of|for|at)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP})*)?"
+)
+_NOT_ORG_AFTER = re.compile(r"^\s*(Scale|Score|Index|Test|Measure|Classification)\b")
+_BRAND_CONTEXT = (
+    r"\bAt\s+({name}),",
+    r"\b({name})(?:'s)?\s+(?:treatment|therapy|clinic|center|centre|protocol|video|testimonial|"
+    r"patients|program|programme|hospital|team)s?\b",
+)
+_BRAND = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,}(?:\s+[A-Z][a-z]{2,})?)\b", re.M)
+_STOP_BRANDS = {
+    "Stem", "Cell", "Cells", "Cerebral", "Palsy", "The", "This", "These", "Research", "Clinical",
+    "Treatment", "Therapy", "Medical", "Advice", "Future", "Conclusion", "Results", "Methods",
+}
+_LEADING_STOP = re.compile(r"^(?:The|A|An|At|In|Of|From|Like|And|Our|Their|His|Her)\s+")
+
+
+def extract_countries(
+    text: str, sentences: list[Sentence], gazetteer: Gazetteer
+) -> list[EntityMention]:
+    index = SentenceIndex(sentences)
+    names = sorted(gazetteer.countries, key=len, reverse=True)
+    rx = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+    out = []
+    for m in rx.finditer(text):
+        sentence = index.at(m.start())
+        if sentence is None:
+            continue
+        code = gazetteer.countries[m.group(1)]
+        out.append(
+            EntityMention(
+                kind="country",
+                name=gazetteer.country_names.get(code, m.group(1)),
+                code=code,
+                surface=m.group(1),
+                evidence=Evidence(Span(m.start(), m.end()), sentence, "country.gazetteer"),
+            )
+        )
+    return out
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def extract_organizations(
+    text: str, sentences: list[Sentence], gazetteer: Gazetteer, countries: list[EntityMention]
+) -> list[EntityMention]:
+    """Organizations by head-noun pattern, gazetteer aliases and provider-brand contexts."""
+    index = SentenceIndex(sentences)
+    found: list[tuple[int, int, str, str, str]] = []  # start, end, canonical, type, rule
+    country_surfaces = {c.surface for c in countries}
+    for m in _ORG.finditer(text):
+        start, surface = m.start(), m.group(0)
+        lead = _LEADING_STOP.match(surface)
+        while lead:
+            start += lead.end()
+            surface = surface[lead.end() :]
+            lead = _LEADING_STOP.match(surface)
+        if _NOT_ORG_AFTER.match(text[m.end() :]) or surface in _HEADS:
+            continue
+        head = next(h for h in sorted(_HEADS, key=len, reverse=True) if h in surface)
+        found.append((start, start + len(surface), surface, _HEADS[head], "org.head-noun"))
+    for org in gazetteer.orgs:
+        for name in (org.name, *org.aliases):
+            for m in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", text):
+                found.append((m.start(), m.end(), org.name, org.org_type, "org.gazetteer"))
+    for name in _brands(text, country_surfaces):
+        for m in re.finditer(rf"\b{re.escape(name)}\b", text):
+            found.append((m.start(), m.end(), name, "Organization", "org.provider-brand"))
+    # leftmost-longest, then merge short names into the longer names they start
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    kept: list[tuple[int, int, str, str, str]] = []
+    for f in found:
+        if kept and f[0] < kept[-1][1]:
+            continue
+        kept.append(f)
+    canon = {}
+    for f in sorted(kept, key=lambda f: -len(f[2])):
+        first = f[2].split()[0]
+        target = next((c for c in canon.values() if c.split()[0] == first and " " in c), None)
+        canon[f[2]] = target if (target and " " not in f[2]) else canon.get(f[2], f[2])
+    out = []
+    for start, end, name, org_type, rule in kept:
+        sentence = index.at(start)
+        if sentence is None:
+            continue
+        canonical = canon.get(name, name)
+        out.append(
+            EntityMention(
+                kind="organization",
+                name=canonical,
+                code=slug(canonical),
+                surface=text[start:end],
+                evidence=Evidence(Span(start, end), sentence, rule),
+                org_type=org_type,
+            )
+        )
+    return out
+
+
+def _brands(text: str, country_surfaces: set[str]) -> list[str]:
+    """Capitalised names used as providers: 'At X, ...', 'X treatment', 'a X video'."""
+    lowered = text.lower()
+    counts: dict[str, int] = {}
+    for m in _BRAND.finditer(text):
+        counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+    brands = []
+    for name, count in sorted(counts.items()):
+        if count < 2 or name in country_surfaces or set(name.split()) & _STOP_BRANDS:
+            continue
+        if re.search(rf"(?<![A-Za-z]){re.escape(name.lower())}(?![a-z])", _lower_only(lowered, text)):
+            continue
+        contexts = sum(
+            1 for c in _BRAND_CONTEXT if re.search(c.format(name=re.escape(name)), text)
+        )
+        if contexts >= 2:
+            brands.append(name)
+    return brands
+
+
+def _lower_only(lowered: str, text: str) -> str:
+    """Text with capitalised words blanked, to test whether a name is also a common word."""
+    return "".join(ch if ch == text[i] else " " for i, ch in enumerate(lowered))

@@ -1,0 +1,292 @@
+"""Study mentions: references to research evidence (named or not) and testimonials."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.lexicon import Lexicon
+from kg.model import (
+    ConceptMention,
+    Document,
+    EntityMention,
+    Evidence,
+    Sentence,
+    Span,
+    StudyMention,
+)
+from kg.text import is_heading
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90, "hundred": 100,
+}
+_NUM = r"(\d[\d,]*|" + "|".join(NUMBER_WORDS) + r")"
+_POPULATION = (
+    r"(?:patients|children|participants|subjects|infants|adults|cases|boys|girls|individuals|"
+    r"toddlers|kids|people|persons|volunteers|neonates|newborns)"
+)
+_N_RX = re.compile(rf"\b{_NUM}\s+(?:[A-Za-z\-]+\s+){{0,2}}{_POPULATION}\b", re.IGNORECASE)
+_N_EQ = re.compile(r"\b[nN]\s*=\s*(\d[\d,]*)")
+_SINGLE_PATIENT = re.compile(
+    r"\ba\s+(?:\d+|[a-z]+)[\s\-]year[\s\-]old\s+(?:child|boy|girl|patient|infant|toddler)\b", re.I
+)
+_YEAR = re.compile(r"\b(19[6-9]\d|20[0-4]\d)\b")
+_VENUE = re.compile(
+    r"\bpublished\s+(?:in|by)\s+(?:the\s+(?:journal\s+)?)?"
+    r"((?:[A-Z][\w\-]*|&|of|and|in|for|the)(?:\s+(?:[A-Z][\w\-]*|&|of|and|in|for|the))*)"
+)
+_INVESTIGATOR = re.compile(
+    r"\b(?:led by|conducted by|by)\s+((?:Dr\.?|Prof\.?|Professor)\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})"
+    r"|\b([A-Z][a-z]+)\s+et\s+al\b"
+)
+_REGISTRY = re.compile(r"\b(NCT\d{8}|ChiCTR[\w\-]+|ISRCTN\d+|doi:\s*\S+|10\.\d{4,9}/\S+)", re.I)
+_RESULT_VERB = re.compile(
+    r"\b(show\w*|reveal\w*|found|find|report\w*|demonstrat\w*|observ\w*|indicat\w*)\b", re.I
+)
+_ELLIPTIC_MEMBER = re.compile(r"^(?:One|Another|The first|The second|The other)\s+(?!of\b)(?:from|by|at|in|was|is)\b")
+_DETERMINER_WINDOW = 5  # words allowed between a determiner and the study noun
+
+
+@dataclass
+class _Candidate:
+    sentence: Sentence
+    rule: str
+    span: Span
+    testimonial: bool = False
+    named_case: bool = False
+    self_report: bool = False
+
+
+def extract_studies(
+    doc: Document,
+    sentences: list[Sentence],
+    concepts: list[ConceptMention],
+    entities: list[EntityMention],
+    lexicon: Lexicon,
+) -> list[StudyMention]:
+    """Study mentions with their details, read from the mention's sentence and those after it."""
+    candidates = _find_candidates(doc, sentences, entities, lexicon)
+    studies: list[StudyMention] = []
+    for i, cand in enumerate(candidates):
+        context = _context(cand, candidates[i + 1 :], sentences, doc)
+        studies.append(_describe(doc, cand, context, sentences, concepts, entities, lexicon))
+    return studies
+
+
+def _find_candidates(doc, sentences, entities, lexicon) -> list[_Candidate]:
+    singular = lexicon["study-noun"]
+    plural = lexicon["study-noun-plural"]
+    determiners = lexicon["study-singular-determiner"]
+    vague = lexicon["study-vague-quantifier"]
+    testimonial = lexicon["testimonial"]
+    case_intro = lexicon["case-intro"]
+    abstract_like = doc.kind in {"abstract", "review"}
+    out: list[_Candidate] = []
+    open_testimonial_paragraph = -1
+    for s in sentences:
+        text = s.text
+        if is_heading(s) or text.rstrip().endswith("?"):
+            continue  # headings and questions name topics, not studies
+        if m := case_intro.search(text):
+            header = out[-1] if out else None
+            if (
+                header is not None and header.testimonial and not header.named_case
+                and header.sentence.index == s.index - 1 and header.sentence.paragraph == s.paragraph
+            ):
+                out.pop()  # "many families have shared results. One such case is X": one study
+            out.append(_Candidate(s, "study.named-case", _abs(s, m), True, True))
+            open_testimonial_paragraph = s.paragraph
+            continue
+        if m := testimonial.search(text):
+            if open_testimonial_paragraph != s.paragraph:
+                out.append(_Candidate(s, "study.testimonial", _abs(s, m), True))
+                open_testimonial_paragraph = s.paragraph
+            continue
+        found = _singular_reference(text, singular, determiners)
+        if found:
+            determiner, m = found
+            anaphoric = determiner in {"this", "the"}
+            if anaphoric and out and s.paragraph == out[-1].sentence.paragraph:
+                continue  # "the study", "this report": the study already open
+            if anaphoric and abstract_like:
+                if not any(c.self_report for c in out):
+                    out.append(_Candidate(s, "study.self-reference", _abs(s, m), self_report=True))
+                continue
+            if not anaphoric:
+                out.append(_Candidate(s, "study.singular-reference", _abs(s, m)))
+            continue
+        if _ELLIPTIC_MEMBER.search(text) and _recent_plural(sentences, s, plural):
+            out.append(_Candidate(s, "study.enumerated-member", Span(s.span.start, s.span.start + 3)))
+            continue
+        if m := plural.search(text):
+            before = text[: m.start()]
+            has_attribute = _has_attribute(s, entities) or _YEAR.search(text)
+            numbered = re.search(rf"\b{_NUM}\s+(?:[\w\-]+\s+){{0,2}}$", before, re.I)
+            quantified = vague.search(" ".join(before.split()[-3:]))
+            early = len(before.split()) <= 3
+            if numbered:
+                continue
+            if has_attribute or (early and not quantified and _RESULT_VERB.search(text[m.end() :])):
+                out.append(_Candidate(s, "study.plural-with-detail", _abs(s, m)))
+    return out
+
+
+def _abs(s: Sentence, m: re.Match[str]) -> Span:
+    return Span(s.span.start + m.start(), s.span.start + m.end())
+
+
+def _singular_reference(text, singular, determiners) -> tuple[str, re.Match[str]] | None:
+    """A singular study noun introduced by a determiner a few words before it."""
+    singular_terms = {t.lower() for t in singular.terms}
+    for m in singular.pattern.finditer(text):
+        noun = re.sub(r"[\s\-]+", " ", m.group(0).lower())
+        words = text[: m.start()].split()[-_DETERMINER_WINDOW:]
+        for j in range(len(words) - 1, -1, -1):
+            w = words[j].strip(",;:()").lower()
+            if determiners.pattern.fullmatch(w) or (
+                j > 0 and determiners.pattern.fullmatch(f"{words[j - 1].lower()} {w}")
+            ):
+                between = words[j + 1 :]
+                if any(re.search(r"[.;:]$", x) for x in between):
+                    break
+                if noun not in singular_terms:
+                    break
+                return w, m
+            if w in {"of", "and", "or", "to"}:
+                break
+    return None
+
+
+def _recent_plural(sentences, s, plural) -> bool:
+    start = max(0, s.index - 2)
+    return any(plural.search(x.text) for x in sentences[start : s.index])
+
+
+def _has_attribute(s: Sentence, entities: list[EntityMention]) -> bool:
+    return any(e.evidence.sentence.index == s.index for e in entities)
+
+
+def _context(cand, later, sentences, doc) -> list[Sentence]:
+    """The mention's sentence and the following ones that describe the same study."""
+    stop = later[0].sentence.index if later else len(sentences)
+    out = [cand.sentence]
+    for s in sentences[cand.sentence.index + 1 : stop]:
+        if s.paragraph != cand.sentence.paragraph and not cand.self_report:
+            break
+        out.append(s)
+    return out
+
+
+def _describe(doc, cand, context, sentences, concepts, entities, lexicon) -> StudyMention:
+    first = cand.sentence
+    ctx_text = " ".join(s.text for s in context)
+    ctx_ids = {s.index for s in context}
+    span = Span(context[0].span.start, context[-1].span.end)
+    study = StudyMention(
+        evidence=Evidence(first.span, first, cand.rule),
+        context=span,
+        self_report=cand.self_report,
+    )
+    # design
+    if cand.testimonial:
+        study.design, study.design_rule = "testimonial", "design.testimonial"
+    else:
+        no_control = lexicon["no-control"].search(ctx_text)
+        for cue_set in lexicon.prefixed("design-"):
+            if cue_set.label == "testimonial":
+                continue
+            if no_control and cue_set.label in {"rct", "controlled-trial"}:
+                continue
+            if cue_set.search(first.text) or (
+                cue_set.label not in {"review"} and cue_set.search(ctx_text)
+            ):
+                study.design, study.design_rule = cue_set.label, f"design.cue.{cue_set.label}"
+                break
+    # size
+    study.n = _sample_size(first.text) or _sample_size(ctx_text)
+    if study.n is None and (
+        cand.named_case or study.design == "case-report" or _SINGLE_PATIENT.search(ctx_text)
+    ):
+        study.n = 1
+    if study.design == "unspecified" and study.n and study.n > 1 and re.search(
+        rf"\b{_POPULATION}\b", ctx_text, re.I
+    ):
+        study.design, study.design_rule = "case-series", "design.inferred.uncontrolled-series"
+    # bibliographic detail
+    year = _YEAR.search(first.text) or _YEAR.search(ctx_text)
+    study.year = int(year.group(1)) if year else None
+    venue = _VENUE.search(first.text)
+    study.venue = venue.group(1).strip() if venue else None
+    inv = _INVESTIGATOR.search(first.text)
+    if inv:
+        study.investigator = (inv.group(1) or f"{inv.group(2)} et al.").strip()
+    orgs = [e for e in entities if e.kind == "organization" and e.evidence.sentence.index == first.index]
+    if orgs:
+        study.institution = orgs[0].name
+    study.countries = sorted(
+        {e.code for e in entities if e.kind == "country" and e.evidence.sentence.index == first.index}
+    )
+    for c in concepts:
+        if c.evidence.sentence.index in ctx_ids:
+            bucket = {"cell_source": study.cell_sources, "route": study.routes,
+                      "outcome": study.outcomes}.get(c.ctype)
+            if bucket is not None and c.concept not in bucket:
+                bucket.append(c.concept)
+    # conduct
+    study.controlled = True if lexicon["control"].search(ctx_text) else None
+    if lexicon["no-control"].search(ctx_text):
+        study.controlled = False
+    if study.design in {"rct", "controlled-trial"}:
+        study.controlled = True
+    elif study.design in {"case-series", "case-report", "testimonial"}:
+        study.controlled = False
+    study.randomised = True if lexicon["randomised"].search(ctx_text) else None
+    study.blinded = True if lexicon["blinded"].search(ctx_text) else None
+    positive = lexicon["change"].search(ctx_text)
+    negative = lexicon["negative-result"].search(ctx_text)
+    study.result = (
+        "mixed" if positive and negative else
+        "positive" if positive else "negative" if negative else "unreported"
+    )
+    if lexicon["adverse-reported"].search(ctx_text):
+        study.adverse_events = "reported"
+    elif lexicon["adverse-none"].search(ctx_text):
+        study.adverse_events = "none-reported"
+    study.preprint = cand.self_report and bool(lexicon["preprint"].search(doc.text))
+    study.identifiable, study.identifiable_by = _identifiable(study, cand, ctx_text, orgs)
+    return study
+
+
+def _sample_size(text: str) -> int | None:
+    m = _N_EQ.search(text)
+    if m:
+        return int(m.group(1).replace(",", ""))
+    for m in _N_RX.finditer(text):
+        after = text[m.end() : m.end() + 12]
+        if re.match(r"[\s\-]*(year|month|week|day)", after, re.I):
+            continue
+        raw = m.group(1).lower().replace(",", "")
+        value = int(raw) if raw.isdigit() else NUMBER_WORDS.get(raw)
+        if value:
+            return value
+    return None
+
+
+def _identifiable(study: StudyMention, cand, ctx_text: str, orgs) -> tuple[bool, str]:
+    if cand.self_report:
+        return True, "the document reports this study itself"
+    if _REGISTRY.search(ctx_text):
+        return True, "registry id or DOI"
+    if study.venue and study.year:
+        return True, "journal and year"
+    if study.investigator:
+        return True, "named investigator"
+    if study.institution and (study.year or study.n):
+        return True, "institution with year or sample size"
+    if cand.named_case and (study.year or re.search(r"\bvideo\b|\bat [A-Z]", ctx_text)):
+        return True, "named patient with date or provider"
+    return False, ""

@@ -1,0 +1,170 @@
+"""The SKOS vocabulary (`ontology/vocabulary.ttl`) and a fast dictionary matcher over it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import ahocorasick
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import SKOS
+
+from kg.paths import ontology_dir
+from kg.text import MatchView, match_view, normalise_label
+
+HCKG = Namespace("https://w3id.org/hckg/ontology#")
+VOC = Namespace("https://w3id.org/hckg/vocab/")
+
+
+@dataclass
+class Concept:
+    iri: str
+    notation: str
+    key: str  # the key it is reported under (eval, reports)
+    ctype: str  # cell_source | route | outcome | condition | tissue
+    label: str
+    broader: list[str] = field(default_factory=list)
+    generic: bool = False
+    implies: str | None = None  # tissue -> cell source IRI
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A vocabulary match: offsets into the original text."""
+
+    start: int
+    end: int
+    concept: str
+    surface: str
+
+
+def _variants(label: str) -> set[str]:
+    """Folded label with simple plural/singular variants of its last word."""
+    base = normalise_label(label)
+    out = {base}
+    words = base.split(" ")
+    last = words[-1]
+    if last.endswith("ies"):
+        out.add(" ".join([*words[:-1], last[:-3] + "y"]))
+    elif last.endswith("s") and not last.endswith("ss") and len(last) > 3:
+        out.add(" ".join([*words[:-1], last[:-1]]))
+    elif last[-1:].isalpha():
+        plural = last[:-1] + "ies" if last.endswith("y") else last + "s"
+        out.add(" ".join([*words[:-1], plural]))
+    return out
+
+
+class Vocabulary:
+    """Concepts by IRI with a leftmost-longest dictionary matcher."""
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        self.concepts: dict[str, Concept] = {}
+        scheme_type = {
+            str(s): str(t) for s, t in graph.subject_objects(HCKG.conceptType)
+        }
+        for c in sorted(set(graph.subjects(SKOS.inScheme, None))):
+            scheme = graph.value(c, SKOS.inScheme)
+            ctype = scheme_type.get(str(scheme), "other")
+            notation = str(graph.value(c, SKOS.notation) or str(c).rsplit("/", 1)[-1])
+            key = str(graph.value(c, HCKG.reportingKey) or notation)
+            implies = graph.value(c, HCKG.impliesCellSource)
+            self.concepts[str(c)] = Concept(
+                iri=str(c),
+                notation=notation,
+                key=key,
+                ctype=ctype,
+                label=str(graph.value(c, SKOS.prefLabel) or notation),
+                broader=sorted(str(b) for b in graph.objects(c, SKOS.broader)),
+                generic=bool(graph.value(c, HCKG.generic)),
+                implies=str(implies) if implies else None,
+            )
+        self._folded = ahocorasick.Automaton()
+        self._exact = ahocorasick.Automaton()
+        self._regexes: list[tuple[re.Pattern[str], str]] = []
+        for iri in self.concepts:
+            node = URIRef(iri)
+            labels = [
+                str(v)
+                for p in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
+                for v in graph.objects(node, p)
+            ]
+            for label in labels:
+                for variant in _variants(label):
+                    self._add(self._folded, variant, iri)
+            for label in graph.objects(node, HCKG.caseSensitiveLabel):
+                self._add(self._exact, match_view(str(label), lower=False).text.strip(), iri)
+            for rx in graph.objects(node, HCKG.regex):
+                self._regexes.append((re.compile(str(rx), re.IGNORECASE), iri))
+        self._folded.make_automaton()
+        self._exact.make_automaton()
+
+    @staticmethod
+    def _add(automaton: ahocorasick.Automaton, key: str, iri: str) -> None:
+        if key and key not in automaton:
+            automaton.add_word(key, (len(key), iri))
+
+    def concept(self, iri: str) -> Concept:
+        return self.concepts[iri]
+
+    def by_key(self, key: str) -> Concept | None:
+        for c in self.concepts.values():
+            if c.notation == key:
+                return c
+        return None
+
+    def ancestors(self, iri: str) -> list[str]:
+        """All broader concepts, nearest first."""
+        out: list[str] = []
+        frontier = list(self.concepts[iri].broader) if iri in self.concepts else []
+        while frontier:
+            b = frontier.pop(0)
+            if b not in out:
+                out.append(b)
+                frontier.extend(self.concepts[b].broader if b in self.concepts else [])
+        return out
+
+    def match(self, text: str) -> list[Hit]:
+        """Leftmost-longest, word-bounded concept matches in `text`."""
+        candidates: list[tuple[int, int, str]] = []
+        for view, automaton in (
+            (match_view(text), self._folded),
+            (match_view(text, lower=False), self._exact),
+        ):
+            candidates.extend(_scan(view, automaton))
+        for rx, iri in self._regexes:
+            for m in rx.finditer(text):
+                candidates.append((m.start(), m.end(), iri))
+        candidates.sort(key=lambda c: (c[0], -(c[1] - c[0]), c[2]))
+        hits: list[Hit] = []
+        last_end = -1
+        for start, end, iri in candidates:
+            if start < last_end:
+                continue
+            hits.append(Hit(start, end, iri, text[start:end]))
+            last_end = end
+        return hits
+
+
+def _scan(view: MatchView, automaton: ahocorasick.Automaton) -> list[tuple[int, int, str]]:
+    out = []
+    t = view.text
+    if len(automaton) == 0:
+        return out
+    for end_index, (length, iri) in automaton.iter(t):
+        start_index = end_index - length + 1
+        if start_index > 0 and (t[start_index - 1].isalnum() or t[start_index - 1] == "'"):
+            continue
+        if end_index + 1 < len(t) and t[end_index + 1].isalnum():
+            continue
+        span = view.original(start_index, end_index + 1)
+        out.append((span.start, span.end, iri))
+    return out
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(path: Path | None = None) -> Vocabulary:
+    """Load (and cache) the vocabulary from `path` or the ontology folder."""
+    return Vocabulary(Graph().parse(path or ontology_dir() / "vocabulary.ttl"))
