@@ -9,8 +9,11 @@ from kg.model import Claim, ConceptMention, Document, Evidence, Sentence, StudyM
 from kg.text import is_heading
 
 _ANAPHORIC_SUBJECT = re.compile(
-    r"^(?:\W*\w+,\s+)?(?:it|they|these|this|such|the cells|the therapy|the treatment|them)\b", re.I
+    r"^(?:\W*[\w’']+[\s,]+){0,6}?(?:it|its|it’s|it's|they|their|these|this|such|the cells|the therapy|"
+    r"the treatment|them)\b",
+    re.I,
 )
+_BULLET = re.compile(r"^\s*(?:[-*•●▪‣◦]|\d{1,2}[.)])\s*")
 _VAGUE_RESEARCH = re.compile(
     r"\b(studies|research|evidence|trials|observations|clinics|institutions|findings)\b", re.I
 )
@@ -51,25 +54,31 @@ def _in_context(s: Sentence, study: StudyMention) -> bool:
 
 def _claim_reason(s, doc, mentions, cells, cited, studies, previous_on_topic, lexicon) -> str | None:
     """The rule that makes `s` a claim, or None."""
-    text = s.text
-    if is_heading(s) or lexicon["non-claim"].search(text):
+    text = _BULLET.sub("", s.text)
+    if is_heading(s) or s.text.strip() == doc.title.strip() or lexicon["non-claim"].search(text):
         return None
-    if not lexicon["predicate"].search(text):
+    changed = lexicon["change"].search(text)
+    if lexicon["procedure"].search(text) and not changed:
+        return None
+    predicate = (
+        lexicon["predicate"].search(text) or lexicon["type-safety"].search(text)
+        or lexicon["type-access"].search(text)
+    )
+    if not predicate:
         return None
     treatment = lexicon["treatment"].search(text)
     background = lexicon["background-treatment"].search(text)
     outcomes = [m for m in mentions if m.ctype == "outcome"]
-    changed = lexicon["change"].search(text)
     if cells:
         return "claim.cell-source-predicate"
     if treatment and not background:
         return "claim.treatment-predicate"
-    if cited and (changed or lexicon["adverse-none"].search(text)) and (
-        outcomes or any(studies[i].design == "testimonial" for i in cited)
-    ):
+    if cited and (changed or lexicon["adverse-none"].search(text)):
         return "claim.study-result"
-    if outcomes and changed and _PERSONAL_REPORT.search(text):
+    if changed and (_PERSONAL_REPORT.search(text) or lexicon["testimonial"].search(text)):
         return "claim.reported-outcome"
+    if outcomes and changed and previous_on_topic:
+        return "claim.outcome-change"
     if previous_on_topic and _ANAPHORIC_SUBJECT.search(text) and not background:
         return "claim.anaphoric-subject"
     if lexicon["type-evidence"].search(text) and _VAGUE_RESEARCH.search(text) and (

@@ -29,6 +29,7 @@ _ORG = re.compile(
     rf"(?:\s+\d+)?"
     rf"(?:\s+(?:of|for|at)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP})*)?"
 )
+_HEAD_WORD = re.compile(rf"\b(?:{_HEAD_RX})\b")
 _NOT_ORG_AFTER = re.compile(r"^\s*(Scale|Score|Index|Test|Measure|Classification)\b")
 _BRAND_CONTEXT = (
     r"\bAt\s+({name}),",
@@ -78,14 +79,13 @@ def extract_organizations(
     index = SentenceIndex(sentences)
     found: list[tuple[int, int, str, str, str]] = []  # start, end, canonical, type, rule
     country_surfaces = {c.surface for c in countries}
-    for m in _ORG.finditer(text):
-        start, surface = m.start(), m.group(0)
+    for start, surface, m_end in _org_matches(text):
         lead = _LEADING_STOP.match(surface)
         while lead:
             start += lead.end()
             surface = surface[lead.end() :]
             lead = _LEADING_STOP.match(surface)
-        if _NOT_ORG_AFTER.match(text[m.end() :]) or surface in _HEADS:
+        if _NOT_ORG_AFTER.match(text[m_end:]) or surface in _HEADS:
             continue
         head = next(h for h in sorted(_HEADS, key=len, reverse=True) if h in surface)
         found.append((start, start + len(surface), surface, _HEADS[head], "org.head-noun"))
@@ -124,6 +124,26 @@ def extract_organizations(
                 org_type=org_type,
             )
         )
+    return out
+
+
+def _org_matches(text: str) -> list[tuple[int, str, int]]:
+    """Head-noun matches, split where 'and' joins two complete names ('X University and Y Hospital')."""
+    out = []
+    for m in _ORG.finditer(text):
+        start = m.start()
+        parts = re.split(r"(\s+(?:and|&)\s+)", m.group(0))
+        pieces = [parts[0]]
+        for sep, part in zip(parts[1::2], parts[2::2]):
+            if _HEAD_WORD.search(pieces[-1]) and _HEAD_WORD.search(part):
+                pieces.append(part)
+            else:
+                pieces[-1] = pieces[-1] + sep + part
+        offset = start
+        for piece in pieces:
+            idx = text.index(piece, offset)
+            out.append((idx, piece, idx + len(piece)))
+            offset = idx + len(piece)
     return out
 
 

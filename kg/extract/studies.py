@@ -89,7 +89,7 @@ def _find_candidates(doc, sentences, entities, lexicon) -> list[_Candidate]:
     open_testimonial_paragraph = -1
     for s in sentences:
         text = s.text
-        if is_heading(s) or text.rstrip().endswith("?"):
+        if is_heading(s) or text.rstrip().endswith("?") or text.strip() == doc.title.strip():
             continue  # headings and questions name topics, not studies
         if m := case_intro.search(text):
             header = out[-1] if out else None
