@@ -99,10 +99,9 @@ def assemble(extraction: Extraction) -> list[Quad]:
         _entity(w, doc, d.doc_id, e, text)
     _org_countries(w, extraction)
     study_iris = [
-        item_iri(d.doc_id, "study", s.evidence.span.start, s.evidence.span.end)
-        for s in extraction.studies
+        item_iri(d.doc_id, "study", s.evidence.span.start, s.evidence.span.end) for s in extraction.studies
     ]
-    for node, s in zip(study_iris, extraction.studies):
+    for node, s in zip(study_iris, extraction.studies, strict=True):
         _study(w, doc, node, s, text)
     for c in extraction.claims:
         _claim(w, doc, d.doc_id, c, study_iris, text)
@@ -171,8 +170,7 @@ def _study(w: _Writer, doc: str, node: str, s: StudyMention, text: str) -> None:
     for prop, values in (("cellSource", s.cell_sources), ("route", s.routes), ("outcome", s.outcomes)):
         for v in values:
             w.add(node, HCKG + prop, v)
-    for prop, value in (("controlled", s.controlled), ("randomised", s.randomised),
-                        ("blinded", s.blinded)):
+    for prop, value in (("controlled", s.controlled), ("randomised", s.randomised), ("blinded", s.blinded)):
         if value is not None:
             w.add(node, HCKG + prop, _bool(value))
     w.add(node, HCKG + "resultDirection", _str(s.result))
@@ -213,8 +211,12 @@ def _claim(w: _Writer, doc: str, doc_id: str, c: Claim, study_iris: list[str], t
     for cue in c.strong_cues:
         w.add(node, HCKG + "strongCue", _str(cue))
     w.add(node, HCKG + "polarity", _str(c.polarity))
-    for prop, values in (("cellSource", c.cell_sources), ("route", c.routes),
-                         ("outcome", c.outcomes), ("condition", c.conditions)):
+    for prop, values in (
+        ("cellSource", c.cell_sources),
+        ("route", c.routes),
+        ("outcome", c.outcomes),
+        ("condition", c.conditions),
+    ):
         for v in values:
             w.add(node, HCKG + prop, v)
             w.add(node, HCKG + "about", v)

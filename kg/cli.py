@@ -17,17 +17,26 @@ log = logging.getLogger("kg")
 
 def out_option(f):
     return click.option(
-        "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
-        show_default=True, help="Folder holding the store and exports.",
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=DEFAULT_OUT,
+        show_default=True,
+        help="Folder holding the store and exports.",
     )(f)
 
 
 def format_option(*choices: str, default: str = "table"):
     def deco(f):
         return click.option(
-            "--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+            "--format",
+            "fmt",
+            type=click.Choice(choices),
+            default=default,
+            show_default=True,
             help="Output format.",
         )(f)
+
     return deco
 
 
@@ -55,8 +64,13 @@ def main(verbose: int) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @out_option
 @click.option("--max-bytes", type=int, default=None, help="Skip files larger than this.")
-@click.option("--export", "exports", multiple=True, type=click.Choice(["ttl", "nt", "trig", "jsonld"]),
-              help="Export formats besides Turtle (repeatable).")
+@click.option(
+    "--export",
+    "exports",
+    multiple=True,
+    type=click.Choice(["ttl", "nt", "trig", "jsonld"]),
+    help="Export formats besides Turtle (repeatable).",
+)
 @click.option("--force", is_flag=True, help="Re-extract every document, changed or not.")
 @click.option("--no-views", is_flag=True, help="Do not write the default HTML views.")
 def build(paths, out_dir, max_bytes, exports, force, no_views) -> None:
@@ -73,8 +87,12 @@ def build(paths, out_dir, max_bytes, exports, force, no_views) -> None:
         log.info("%s: %s", source.name, status)
 
     report = run_build(
-        list(paths) or None, out_dir, max_bytes=max_bytes or DEFAULT_MAX_BYTES,
-        exports=tuple(dict.fromkeys(("ttl", *exports))), force=force, on_document=progress,
+        list(paths) or None,
+        out_dir,
+        max_bytes=max_bytes or DEFAULT_MAX_BYTES,
+        exports=tuple(dict.fromkeys(("ttl", *exports))),
+        force=force,
+        on_document=progress,
     )
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
@@ -93,8 +111,13 @@ def build(paths, out_dir, max_bytes, exports, force, no_views) -> None:
 
 @main.command(name="eval")
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--docs", "docs_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=None, help="Folder with the gold's documents (default: bundled corpus).")
+@click.option(
+    "--docs",
+    "docs_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Folder with the gold's documents (default: bundled corpus).",
+)
 @format_option("table", "json")
 @click.option("--verbose", "show_details", is_flag=True, help="List each miss and false hit.")
 def eval_command(gold, docs_dir, fmt, show_details) -> None:

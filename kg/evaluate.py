@@ -31,8 +31,14 @@ class Tally:
         p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
         r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
         f = 2 * p * r / (p + r) if p + r else 0.0
-        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
-                "tp": self.tp, "fp": self.fp, "fn": self.fn}
+        return {
+            "precision": round(p, 4),
+            "recall": round(r, 4),
+            "f1": round(f, 4),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+        }
 
 
 @dataclass
@@ -104,8 +110,14 @@ def _predictions(store: GraphStore) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     docs = {d.doc_id: Path(d.name).name for d in store.documents().values()}
     for name in docs.values():
-        out[name] = {"concepts": {}, "organizations": set(), "org_aliases": {}, "countries": set(),
-                     "studies": [], "claims": []}
+        out[name] = {
+            "concepts": {},
+            "organizations": set(),
+            "org_aliases": {},
+            "countries": set(),
+            "studies": [],
+            "claims": [],
+        }
 
     def rows(q: str):
         for row in store.query(q):
@@ -120,7 +132,8 @@ def _predictions(store: GraphStore) -> dict[str, dict[str, Any]]:
         out[docs[r["id"]]]["concepts"].setdefault(r["type"], set()).add(r["key"])
     q_entities = f"""SELECT ?id ?kind ?label ?alias ?code WHERE {{
       ?m <{HCKG}refersTo> ?e ; <{PROV}wasDerivedFrom> ?doc ; <{OA}hasSelector>/<{OA}exact> ?alias .
-      ?doc <http://purl.org/dc/terms/identifier> ?id . ?e <http://www.w3.org/2000/01/rdf-schema#label> ?label .
+      ?doc <http://purl.org/dc/terms/identifier> ?id .
+      ?e <http://www.w3.org/2000/01/rdf-schema#label> ?label .
       OPTIONAL {{ ?e <{HCKG}iso3166> ?code }}
       BIND(IF(BOUND(?code), "country", "organization") AS ?kind) }}"""
     for r in rows(q_entities):
@@ -137,11 +150,17 @@ def _predictions(store: GraphStore) -> dict[str, dict[str, Any]]:
       ?doc <http://purl.org/dc/terms/identifier> ?id .
       OPTIONAL {{ ?s <{HCKG}sampleSize> ?n }} OPTIONAL {{ ?s <{HCKG}year> ?year }} }}"""
     for r in rows(q_studies):
-        out[docs[r["id"]]]["studies"].append({
-            "start": int(r["start"]), "end": int(r["end"]), "design": r["design"],
-            "n": int(r["n"]) if r["n"] else None, "year": int(r["year"]) if r["year"] else None,
-            "identifiable": r["ident"] == "true", "iri": r["s"],
-        })
+        out[docs[r["id"]]]["studies"].append(
+            {
+                "start": int(r["start"]),
+                "end": int(r["end"]),
+                "design": r["design"],
+                "n": int(r["n"]) if r["n"] else None,
+                "year": int(r["year"]) if r["year"] else None,
+                "identifiable": r["ident"] == "true",
+                "iri": r["s"],
+            }
+        )
     q_claims = f"""SELECT ?id ?c ?start ?end ?type ?hedged ?status WHERE {{
       ?c a <{HCKG}Claim> ; <{PROV}wasDerivedFrom> ?doc ; <{OA}hasSelector> ?sel ;
          <{HCKG}claimType> ?type ; <{HCKG}hedged> ?hedged .
@@ -149,11 +168,17 @@ def _predictions(store: GraphStore) -> dict[str, dict[str, Any]]:
       ?doc <http://purl.org/dc/terms/identifier> ?id .
       OPTIONAL {{ ?c <{HCKG}supportStatus> ?status }} }}"""
     for r in rows(q_claims):
-        out[docs[r["id"]]]["claims"].append({
-            "start": int(r["start"]), "end": int(r["end"]), "type": r["type"],
-            "hedged": r["hedged"] == "true", "iri": r["c"], "status": r["status"],
-            "reasons": set(),
-        })
+        out[docs[r["id"]]]["claims"].append(
+            {
+                "start": int(r["start"]),
+                "end": int(r["end"]),
+                "type": r["type"],
+                "hedged": r["hedged"] == "true",
+                "iri": r["c"],
+                "status": r["status"],
+                "reasons": set(),
+            }
+        )
     q_reasons = f"""SELECT ?c ?reason WHERE {{ ?c <{HCKG}flagReason> ?f . ?f <{HCKG}reasonCode> ?reason }}"""
     reasons: dict[str, set[str]] = {}
     for r in rows(q_reasons):
@@ -185,13 +210,22 @@ def score(gold: list[dict], predicted: dict[str, dict], texts: dict[str, str]) -
     for rec in gold:
         name = rec["doc"]
         pred = predicted.get(Path(name).name) or {
-            "concepts": {}, "organizations": set(), "org_aliases": {}, "countries": set(),
-            "studies": [], "claims": []}
+            "concepts": {},
+            "organizations": set(),
+            "org_aliases": {},
+            "countries": set(),
+            "studies": [],
+            "claims": [],
+        }
         text = texts[name]
         sentences = split_sentences(text)
         gold_concepts = {(ty, k) for ty, keys in (rec.get("concepts") or {}).items() for k in keys}
-        pred_concepts = {(ty, k) for ty, keys in pred["concepts"].items() for k in keys
-                         if ty in {"cell_source", "route", "outcome", "condition"}}
+        pred_concepts = {
+            (ty, k)
+            for ty, keys in pred["concepts"].items()
+            for k in keys
+            if ty in {"cell_source", "route", "outcome", "condition"}
+        }
         _sets(t["concepts"], gold_concepts, pred_concepts, name)
         gold_orgs = {_norm_org(o) for o in rec.get("organizations") or []}
         pred_orgs: dict[str, set[str]] = {}
@@ -211,17 +245,26 @@ def score(gold: list[dict], predicted: dict[str, dict], texts: dict[str, str]) -
             t["organizations"].misses.append(f"{name}: {g}")
         _sets(t["countries"], set(rec.get("countries") or []), pred["countries"], name)
         for gs, ps in _align(rec.get("studies") or [], pred["studies"], text, sentences, t["studies"], name):
-            acc["design"].add(gs.get("design") == ps["design"],
-                              f"{name}: {gs['anchor']!r} gold {gs.get('design')} got {ps['design']}")
-            acc["n"].add(gs.get("n") == ps["n"], f"{name}: {gs['anchor']!r} gold n={gs.get('n')} got {ps['n']}")
+            acc["design"].add(
+                gs.get("design") == ps["design"],
+                f"{name}: {gs['anchor']!r} gold {gs.get('design')} got {ps['design']}",
+            )
+            acc["n"].add(
+                gs.get("n") == ps["n"], f"{name}: {gs['anchor']!r} gold n={gs.get('n')} got {ps['n']}"
+            )
             acc["identifiable"].add(
                 bool(gs.get("identifiable")) == ps["identifiable"],
-                f"{name}: {gs['anchor']!r} gold {gs.get('identifiable')} got {ps['identifiable']}")
+                f"{name}: {gs['anchor']!r} gold {gs.get('identifiable')} got {ps['identifiable']}",
+            )
         for gc, pc in _align(rec.get("claims") or [], pred["claims"], text, sentences, t["claims"], name):
-            acc["type"].add(gc.get("type") == pc["type"],
-                            f"{name}: {gc['anchor']!r} gold {gc.get('type')} got {pc['type']}")
-            acc["hedged"].add(bool(gc.get("hedged")) == pc["hedged"],
-                              f"{name}: {gc['anchor']!r} gold hedged={gc.get('hedged')} got {pc['hedged']}")
+            acc["type"].add(
+                gc.get("type") == pc["type"],
+                f"{name}: {gc['anchor']!r} gold {gc.get('type')} got {pc['type']}",
+            )
+            acc["hedged"].add(
+                bool(gc.get("hedged")) == pc["hedged"],
+                f"{name}: {gc['anchor']!r} gold hedged={gc.get('hedged')} got {pc['hedged']}",
+            )
             if pc.get("status") is None:
                 continue
             has_grades = True
@@ -243,8 +286,11 @@ def score(gold: list[dict], predicted: dict[str, dict], texts: dict[str, str]) -
                 flags.fp += 1
                 flags.false_hits.append(f"{label} got {sorted(pc['reasons'])}")
     result: dict[str, Any] = {s: t[s].scores() for s in SECTIONS}
-    result["studies"].update(design_accuracy=acc["design"].value, n_accuracy=acc["n"].value,
-                             identifiable_accuracy=acc["identifiable"].value)
+    result["studies"].update(
+        design_accuracy=acc["design"].value,
+        n_accuracy=acc["n"].value,
+        identifiable_accuracy=acc["identifiable"].value,
+    )
     result["claims"].update(type_accuracy=acc["type"].value, hedged_accuracy=acc["hedged"].value)
     if has_grades:
         result["flags"] = flags.scores()
@@ -277,8 +323,9 @@ def _align(gold_items, pred_items, text, sentences, tally, name):
             raise EvalError(f"{name}: anchor {anchor!r} is not in the document")
         sent = next((s for s in sentences if s.span.start <= pos < s.span.end), None)
         lo, hi = (sent.span.start, sent.span.end) if sent else (pos, pos + len(anchor))
-        match = next((i for i, p in enumerate(pred_items)
-                      if i not in used and p["start"] < hi and lo < p["end"]), None)
+        match = next(
+            (i for i, p in enumerate(pred_items) if i not in used and p["start"] < hi and lo < p["end"]), None
+        )
         if match is None:
             tally.fn += 1
             tally.misses.append(f"{name}: {anchor!r}")
@@ -289,5 +336,5 @@ def _align(gold_items, pred_items, text, sentences, tally, name):
     for i, p in enumerate(pred_items):
         if i not in used:
             tally.fp += 1
-            tally.false_hits.append(f"{name}: {text[p['start']:p['end']][:90]!r}")
+            tally.false_hits.append(f"{name}: {text[p['start'] : p['end']][:90]!r}")
     return pairs

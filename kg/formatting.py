@@ -33,8 +33,16 @@ def eval_table(result: dict[str, Any], details: dict[str, Any] | None = None) ->
         extra = ", ".join(
             f"{k.replace('_accuracy', '')} acc {v:.2f}" for k, v in s.items() if k.endswith("_accuracy")
         )
-        rows.append((section, f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}",
-                     f"{s['tp']}/{s['fp']}/{s['fn']}", extra))
+        rows.append(
+            (
+                section,
+                f"{s['precision']:.2f}",
+                f"{s['recall']:.2f}",
+                f"{s['f1']:.2f}",
+                f"{s['tp']}/{s['fp']}/{s['fn']}",
+                extra,
+            )
+        )
     out = [simple_table(("section", "precision", "recall", "F1", "tp/fp/fn", "attributes"), rows)]
     if details:
         for section, d in details.items():

@@ -73,7 +73,10 @@ def html_to_text(html: str, name: str) -> tuple[str, str | None]:
 
     try:
         extracted = trafilatura.bare_extraction(
-            html, include_comments=False, include_tables=True, favor_recall=True,
+            html,
+            include_comments=False,
+            include_tables=True,
+            favor_recall=True,
             with_metadata=True,
         )
     except Exception as exc:  # trafilatura raises many kinds on broken markup

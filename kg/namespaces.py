@@ -15,8 +15,18 @@ SCHEMA = "https://schema.org/"
 SH = "http://www.w3.org/ns/shacl#"
 
 PREFIXES = {
-    "hckg": HCKG, "voc": VOC, "id": ID, "rdf": RDF, "rdfs": RDFS, "xsd": XSD, "owl": OWL,
-    "skos": SKOS, "dct": DCT, "prov": PROV, "oa": OA, "schema": SCHEMA,
+    "hckg": HCKG,
+    "voc": VOC,
+    "id": ID,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "owl": OWL,
+    "skos": SKOS,
+    "dct": DCT,
+    "prov": PROV,
+    "oa": OA,
+    "schema": SCHEMA,
 }
 
 ONTOLOGY_GRAPH = ID + "graph/ontology"

@@ -117,8 +117,10 @@ class GraphStore:
             target = self.out_dir / f"kg.{ext}"
             data = triples if ext in {"ttl", "nt"} else quads
             prefixes = PREFIXES if ext in {"ttl", "trig"} else None
-            payload = ox.serialize(data, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(
-                data, format=fmt
+            payload = (
+                ox.serialize(data, format=fmt, prefixes=prefixes)
+                if prefixes
+                else ox.serialize(data, format=fmt)
             )
             atomic_write(target, payload)
             written.append(target)
@@ -141,6 +143,7 @@ def atomic_write(target: Path, payload: bytes | str) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -8,8 +8,32 @@ from dataclasses import dataclass
 from kg.model import Sentence, Span
 
 _ABBREVIATIONS = {
-    "dr", "mr", "mrs", "ms", "prof", "st", "vs", "etc", "e.g", "i.e", "al", "fig", "no", "vol",
-    "approx", "inc", "ltd", "co", "jr", "sr", "u.s", "u.k", "dept", "univ", "ref", "refs",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "prof",
+    "st",
+    "vs",
+    "etc",
+    "e.g",
+    "i.e",
+    "al",
+    "fig",
+    "no",
+    "vol",
+    "approx",
+    "inc",
+    "ltd",
+    "co",
+    "jr",
+    "sr",
+    "u.s",
+    "u.k",
+    "dept",
+    "univ",
+    "ref",
+    "refs",
 }
 _BULLET = re.compile(r"^\s*(?:[-*•●▪‣◦]|\d{1,2}[.)]|[a-z][.)])\s+")
 _TERMINAL = re.compile(r"[.!?:;][\"”’)\]]*$")
@@ -99,8 +123,21 @@ class MatchView:
         return Span(self.offsets[start], self.offsets[end - 1] + 1)
 
 
-_FOLD = str.maketrans({"’": "'", "‘": "'", "`": "'", "‐": " ", "‑": " ", "–": " ", "—": " ",
-                       "-": " ", "/": " ", "“": '"', "”": '"'})
+_FOLD = str.maketrans(
+    {
+        "’": "'",
+        "‘": "'",
+        "`": "'",
+        "‐": " ",
+        "‑": " ",
+        "–": " ",
+        "—": " ",
+        "-": " ",
+        "/": " ",
+        "“": '"',
+        "”": '"',
+    }
+)
 
 
 def match_view(text: str, lower: bool = True) -> MatchView:

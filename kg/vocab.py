@@ -62,9 +62,7 @@ class Vocabulary:
     def __init__(self, graph: Graph):
         self.graph = graph
         self.concepts: dict[str, Concept] = {}
-        scheme_type = {
-            str(s): str(t) for s, t in graph.subject_objects(HCKG.conceptType)
-        }
+        scheme_type = {str(s): str(t) for s, t in graph.subject_objects(HCKG.conceptType)}
         for c in sorted(set(graph.subjects(SKOS.inScheme, None))):
             scheme = graph.value(c, SKOS.inScheme)
             ctype = scheme_type.get(str(scheme), "other")

@@ -61,7 +61,8 @@ def _claim_reason(s, doc, mentions, cells, cited, studies, previous_on_topic, le
     if lexicon["procedure"].search(text) and not changed:
         return None
     predicate = (
-        lexicon["predicate"].search(text) or lexicon["type-safety"].search(text)
+        lexicon["predicate"].search(text)
+        or lexicon["type-safety"].search(text)
         or lexicon["type-access"].search(text)
     )
     if not predicate:
@@ -81,9 +82,14 @@ def _claim_reason(s, doc, mentions, cells, cited, studies, previous_on_topic, le
         return "claim.outcome-change"
     if previous_on_topic and _ANAPHORIC_SUBJECT.search(text) and not background:
         return "claim.anaphoric-subject"
-    if lexicon["type-evidence"].search(text) and _VAGUE_RESEARCH.search(text) and (
-        lexicon["strong"].search(text) or lexicon["type-safety"].search(text)
-        or re.search(r"\b(optimistic|growing|grow)\b", text, re.I)
+    if (
+        lexicon["type-evidence"].search(text)
+        and _VAGUE_RESEARCH.search(text)
+        and (
+            lexicon["strong"].search(text)
+            or lexicon["type-safety"].search(text)
+            or re.search(r"\b(optimistic|growing|grow)\b", text, re.I)
+        )
     ):
         return "claim.state-of-evidence"
     return None
@@ -103,18 +109,21 @@ def _describe(s, reason, mentions, cited, studies, lexicon) -> Claim:
     negative = lexicon["negative-result"].search(text)
     cited_studies = [studies[i] for i in cited]
     vague = any(not st.identifiable and st.design != "testimonial" for st in cited_studies) or (
-        not cited_studies and bool(_VAGUE_RESEARCH.search(text))
+        not cited_studies
+        and bool(_VAGUE_RESEARCH.search(text))
         and bool(lexicon["type-evidence"].search(text))
     )
     anecdotal = any(st.design == "testimonial" for st in cited_studies) or bool(
         _PERSONAL_REPORT.search(text) and lexicon["change"].search(text)
     )
+
     def keys(ctype: str) -> list[str]:
         out: list[str] = []
         for m in mentions:
             if m.ctype == ctype and m.concept not in out:
                 out.append(m.concept)
         return out
+
     return Claim(
         evidence=Evidence(s.span, s, reason),
         claim_type=claim_type,

@@ -30,9 +30,7 @@ class SentenceIndex:
         return None
 
 
-def extract_concepts(
-    text: str, sentences: list[Sentence], vocab: Vocabulary
-) -> list[ConceptMention]:
+def extract_concepts(text: str, sentences: list[Sentence], vocab: Vocabulary) -> list[ConceptMention]:
     """Concept mentions in `text`, each tied to its sentence."""
     index = SentenceIndex(sentences)
     hits = vocab.match(text)

@@ -10,17 +10,36 @@ from kg.model import EntityMention, Evidence, Sentence, Span
 
 _CAP = r"[A-Z][\w'’&.\-]*"
 _HEADS = {
-    "University": "CollegeOrUniversity", "College": "CollegeOrUniversity",
-    "School of Medicine": "CollegeOrUniversity", "Academy": "CollegeOrUniversity",
-    "Hospital": "Hospital", "Hospitals": "Hospital", "Medical Center": "Hospital",
-    "Medical Centre": "Hospital", "Clinic": "MedicalClinic", "Clinics": "MedicalClinic",
-    "Institute": "ResearchOrganization", "Center": "MedicalOrganization",
-    "Centre": "MedicalOrganization", "Foundation": "Organization", "Laboratories": "Corporation",
-    "Inc": "Corporation", "Inc.": "Corporation", "Ltd": "Corporation", "Ltd.": "Corporation",
-    "LLC": "Corporation", "Corporation": "Corporation", "Corp.": "Corporation",
-    "Biotech": "Corporation", "Biotechnology": "Corporation", "Therapeutics": "Corporation",
-    "Pharmaceuticals": "Corporation", "Biosciences": "Corporation", "Health System": "Hospital",
-    "Ministry of Health": "GovernmentOrganization", "Agency": "GovernmentOrganization",
+    "University": "CollegeOrUniversity",
+    "College": "CollegeOrUniversity",
+    "School of Medicine": "CollegeOrUniversity",
+    "Academy": "CollegeOrUniversity",
+    "Hospital": "Hospital",
+    "Hospitals": "Hospital",
+    "Medical Center": "Hospital",
+    "Medical Centre": "Hospital",
+    "Clinic": "MedicalClinic",
+    "Clinics": "MedicalClinic",
+    "Institute": "ResearchOrganization",
+    "Center": "MedicalOrganization",
+    "Centre": "MedicalOrganization",
+    "Foundation": "Organization",
+    "Laboratories": "Corporation",
+    "Inc": "Corporation",
+    "Inc.": "Corporation",
+    "Ltd": "Corporation",
+    "Ltd.": "Corporation",
+    "LLC": "Corporation",
+    "Corporation": "Corporation",
+    "Corp.": "Corporation",
+    "Biotech": "Corporation",
+    "Biotechnology": "Corporation",
+    "Therapeutics": "Corporation",
+    "Pharmaceuticals": "Corporation",
+    "Biosciences": "Corporation",
+    "Health System": "Hospital",
+    "Ministry of Health": "GovernmentOrganization",
+    "Agency": "GovernmentOrganization",
 }
 _HEAD_RX = "|".join(re.escape(h) for h in sorted(_HEADS, key=len, reverse=True))
 _ORG = re.compile(
@@ -38,15 +57,29 @@ _BRAND_CONTEXT = (
 )
 _BRAND = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,}(?:\s+[A-Z][a-z]{2,})?)\b", re.M)
 _STOP_BRANDS = {
-    "Stem", "Cell", "Cells", "Cerebral", "Palsy", "The", "This", "These", "Research", "Clinical",
-    "Treatment", "Therapy", "Medical", "Advice", "Future", "Conclusion", "Results", "Methods",
+    "Stem",
+    "Cell",
+    "Cells",
+    "Cerebral",
+    "Palsy",
+    "The",
+    "This",
+    "These",
+    "Research",
+    "Clinical",
+    "Treatment",
+    "Therapy",
+    "Medical",
+    "Advice",
+    "Future",
+    "Conclusion",
+    "Results",
+    "Methods",
 }
 _LEADING_STOP = re.compile(r"^(?:The|A|An|At|In|Of|From|Like|And|Our|Their|His|Her)\s+")
 
 
-def extract_countries(
-    text: str, sentences: list[Sentence], gazetteer: Gazetteer
-) -> list[EntityMention]:
+def extract_countries(text: str, sentences: list[Sentence], gazetteer: Gazetteer) -> list[EntityMention]:
     index = SentenceIndex(sentences)
     names = sorted(gazetteer.countries, key=len, reverse=True)
     rx = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
@@ -134,7 +167,7 @@ def _org_matches(text: str) -> list[tuple[int, str, int]]:
         start = m.start()
         parts = re.split(r"(\s+(?:and|&)\s+)", m.group(0))
         pieces = [parts[0]]
-        for sep, part in zip(parts[1::2], parts[2::2]):
+        for sep, part in zip(parts[1::2], parts[2::2], strict=False):
             if _HEAD_WORD.search(pieces[-1]) and _HEAD_WORD.search(part):
                 pieces.append(part)
             else:
@@ -159,9 +192,7 @@ def _brands(text: str, country_surfaces: set[str]) -> list[str]:
             continue
         if re.search(rf"(?<![A-Za-z]){re.escape(name.lower())}(?![a-z])", _lower_only(lowered, text)):
             continue
-        contexts = sum(
-            1 for c in _BRAND_CONTEXT if re.search(c.format(name=re.escape(name)), text)
-        )
+        contexts = sum(1 for c in _BRAND_CONTEXT if re.search(c.format(name=re.escape(name)), text))
         if contexts >= 2:
             brands.append(name)
     return brands

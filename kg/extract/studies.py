@@ -18,11 +18,34 @@ from kg.model import (
 from kg.text import is_heading
 
 NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-    "ninety": 90, "hundred": 100,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
 }
 _NUM = r"(\d[\d,]*|" + "|".join(NUMBER_WORDS) + r")"
 _POPULATION = (
@@ -47,7 +70,9 @@ _REGISTRY = re.compile(r"\b(NCT\d{8}|ChiCTR[\w\-]+|ISRCTN\d+|doi:\s*\S+|10\.\d{4
 _RESULT_VERB = re.compile(
     r"\b(show\w*|reveal\w*|found|find|report\w*|demonstrat\w*|observ\w*|indicat\w*)\b", re.I
 )
-_ELLIPTIC_MEMBER = re.compile(r"^(?:One|Another|The first|The second|The other)\s+(?!of\b)(?:from|by|at|in|was|is)\b")
+_ELLIPTIC_MEMBER = re.compile(
+    r"^(?:One|Another|The first|The second|The other)\s+(?!of\b)(?:from|by|at|in|was|is)\b"
+)
 _DETERMINER_WINDOW = 5  # words allowed between a determiner and the study noun
 
 
@@ -94,8 +119,11 @@ def _find_candidates(doc, sentences, entities, lexicon) -> list[_Candidate]:
         if m := case_intro.search(text):
             header = out[-1] if out else None
             if (
-                header is not None and header.testimonial and not header.named_case
-                and header.sentence.index == s.index - 1 and header.sentence.paragraph == s.paragraph
+                header is not None
+                and header.testimonial
+                and not header.named_case
+                and header.sentence.index == s.index - 1
+                and header.sentence.paragraph == s.paragraph
             ):
                 out.pop()  # "many families have shared results. One such case is X": one study
             out.append(_Candidate(s, "study.named-case", _abs(s, m), True, True))
@@ -201,9 +229,7 @@ def _describe(doc, cand, context, sentences, concepts, entities, lexicon) -> Stu
                 continue
             if no_control and cue_set.label in {"rct", "controlled-trial"}:
                 continue
-            if cue_set.search(first.text) or (
-                cue_set.label not in {"review"} and cue_set.search(ctx_text)
-            ):
+            if cue_set.search(first.text) or (cue_set.label not in {"review"} and cue_set.search(ctx_text)):
                 study.design, study.design_rule = cue_set.label, f"design.cue.{cue_set.label}"
                 break
     # size
@@ -212,8 +238,11 @@ def _describe(doc, cand, context, sentences, concepts, entities, lexicon) -> Stu
         cand.named_case or study.design == "case-report" or _SINGLE_PATIENT.search(ctx_text)
     ):
         study.n = 1
-    if study.design == "unspecified" and study.n and study.n > 1 and re.search(
-        rf"\b{_POPULATION}\b", ctx_text, re.I
+    if (
+        study.design == "unspecified"
+        and study.n
+        and study.n > 1
+        and re.search(rf"\b{_POPULATION}\b", ctx_text, re.I)
     ):
         study.design, study.design_rule = "case-series", "design.inferred.uncontrolled-series"
     # bibliographic detail
@@ -232,8 +261,11 @@ def _describe(doc, cand, context, sentences, concepts, entities, lexicon) -> Stu
     )
     for c in concepts:
         if c.evidence.sentence.index in ctx_ids:
-            bucket = {"cell_source": study.cell_sources, "route": study.routes,
-                      "outcome": study.outcomes}.get(c.ctype)
+            bucket = {
+                "cell_source": study.cell_sources,
+                "route": study.routes,
+                "outcome": study.outcomes,
+            }.get(c.ctype)
             if bucket is not None and c.concept not in bucket:
                 bucket.append(c.concept)
     # conduct
@@ -249,8 +281,13 @@ def _describe(doc, cand, context, sentences, concepts, entities, lexicon) -> Stu
     positive = lexicon["change"].search(ctx_text)
     negative = lexicon["negative-result"].search(ctx_text)
     study.result = (
-        "mixed" if positive and negative else
-        "positive" if positive else "negative" if negative else "unreported"
+        "mixed"
+        if positive and negative
+        else "positive"
+        if positive
+        else "negative"
+        if negative
+        else "unreported"
     )
     if lexicon["adverse-reported"].search(ctx_text):
         study.adverse_events = "reported"
