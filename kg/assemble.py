@@ -167,7 +167,12 @@ def _study(w: _Writer, doc: str, node: str, s: StudyMention, text: str) -> None:
         w.add(node, HCKG + "institution", org_iri(slug(s.institution)))
     for code in s.countries:
         w.add(node, HCKG + "country", country_iri(code))
-    for prop, values in (("cellSource", s.cell_sources), ("route", s.routes), ("outcome", s.outcomes)):
+    for prop, values in (
+        ("cellSource", s.cell_sources),
+        ("route", s.routes),
+        ("outcome", s.outcomes),
+        ("condition", s.conditions),
+    ):
         for v in values:
             w.add(node, HCKG + prop, v)
     for prop, value in (("controlled", s.controlled), ("randomised", s.randomised), ("blinded", s.blinded)):

@@ -14,6 +14,7 @@ import rdflib
 from kg.assemble import assemble, graph_iri
 from kg.errors import IngestError
 from kg.extract import extract_document
+from kg.grade import grade_store
 from kg.ingest import DEFAULT_MAX_BYTES, Source, discover, read_document
 from kg.namespaces import ONTOLOGY_GRAPH, VOCABULARY_GRAPH
 from kg.paths import BUNDLED_CORPUS, ontology_dir
@@ -84,6 +85,7 @@ def build(
         if name not in seen:
             store.remove_graph(doc.graph)
             report.removed.append(name)
+    grade_store(store)
     store.flush()
     report.exports = store.export(exports)
     report.triples = len(store)

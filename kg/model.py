@@ -85,6 +85,7 @@ class StudyMention:
     cell_sources: list[str] = field(default_factory=list)
     routes: list[str] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
+    conditions: list[str] = field(default_factory=list)
     controlled: bool | None = None
     randomised: bool | None = None
     blinded: bool | None = None
@@ -94,7 +95,6 @@ class StudyMention:
     identifiable_by: str = ""
     self_report: bool = False  # the document reports its own study (an abstract)
     preprint: bool = False
-    vague: bool = False  # "a widely cited study", "further observations": cannot be traced
 
 
 @dataclass

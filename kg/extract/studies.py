@@ -265,6 +265,7 @@ def _describe(doc, cand, context, sentences, concepts, entities, lexicon) -> Stu
                 "cell_source": study.cell_sources,
                 "route": study.routes,
                 "outcome": study.outcomes,
+                "condition": study.conditions,
             }.get(c.ctype)
             if bucket is not None and c.concept not in bucket:
                 bucket.append(c.concept)

@@ -1,0 +1,229 @@
+"""Grade the store: read studies and claims back, grade and analyse them, write the analysis graph."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from kg.analyse import ClaimAssessment, ClaimRecord, DocRecord, Hierarchy, analyse_claims, dominant
+from kg.grading import StudyGrade, StudyRecord, grade_study
+from kg.lexicon import load_lexicon
+from kg.namespaces import ANALYSIS_GRAPH, HCKG, PROV, RDF, RDFS, SKOS, XSD
+from kg.rules import load_rules
+from kg.store import GraphStore
+
+
+@dataclass
+class GradingResult:
+    studies: dict[str, StudyGrade]
+    claims: list[ClaimAssessment]
+    quads: int
+
+
+def _v(row, name):
+    term = row[name]
+    return None if term is None else term.value
+
+
+def _rows(store: GraphStore, query: str):
+    return list(store.query(query))
+
+
+def read_studies(store: GraphStore) -> list[StudyRecord]:
+    q = f"""SELECT ?s ?doc ?kind ?quote ?design ?ident ?n ?year ?venue ?inv ?inst ?instRule ?ctrl ?rand
+                   ?blind ?self ?pre ?result ?ae WHERE {{
+      ?s a <{HCKG}StudyMention> ; <{PROV}wasDerivedFrom> ?doc ; <{HCKG}quote> ?quote ;
+         <{HCKG}design> ?design ; <{HCKG}identifiable> ?ident ; <{HCKG}selfReported> ?self ;
+         <{HCKG}preprint> ?pre ; <{HCKG}resultDirection> ?result ; <{HCKG}adverseEvents> ?ae .
+      ?doc <{HCKG}kind> ?kind .
+      OPTIONAL {{ ?s <{HCKG}sampleSize> ?n }} OPTIONAL {{ ?s <{HCKG}year> ?year }}
+      OPTIONAL {{ ?s <{HCKG}venue> ?venue }} OPTIONAL {{ ?s <{HCKG}investigator> ?inv }}
+      OPTIONAL {{ ?s <{HCKG}institution> ?inst .
+                  OPTIONAL {{ ?m <{HCKG}refersTo> ?inst ; <{PROV}wasDerivedFrom> ?doc ;
+                                 <{HCKG}rule> ?instRule FILTER(?instRule = "org.provider-brand") }} }}
+      OPTIONAL {{ ?s <{HCKG}controlled> ?ctrl }} OPTIONAL {{ ?s <{HCKG}randomised> ?rand }}
+      OPTIONAL {{ ?s <{HCKG}blinded> ?blind }}
+    }} ORDER BY ?s"""
+    studies: dict[str, StudyRecord] = {}
+    for r in _rows(store, q):
+        iri = _v(r, "s")
+        if iri in studies:
+            continue
+        studies[iri] = StudyRecord(
+            iri=iri,
+            doc=_v(r, "doc"),
+            doc_kind=_v(r, "kind"),
+            quote=_v(r, "quote"),
+            design=_v(r, "design"),
+            identifiable=_v(r, "ident") == "true",
+            n=int(_v(r, "n")) if _v(r, "n") else None,
+            year=int(_v(r, "year")) if _v(r, "year") else None,
+            venue=_v(r, "venue"),
+            investigator=_v(r, "inv"),
+            institution=_v(r, "inst"),
+            institution_is_provider=_v(r, "instRule") is not None,
+            controlled=_bool(_v(r, "ctrl")),
+            randomised=_bool(_v(r, "rand")),
+            blinded=_bool(_v(r, "blind")),
+            self_reported=_v(r, "self") == "true",
+            preprint=_v(r, "pre") == "true",
+            result=_v(r, "result"),
+            adverse_events=_v(r, "ae"),
+        )
+    for prop, attr in (("cellSource", "cell_sources"), ("outcome", "outcomes"), ("condition", "conditions")):
+        q = f"SELECT ?s ?c WHERE {{ ?s a <{HCKG}StudyMention> ; <{HCKG}{prop}> ?c }} ORDER BY ?s ?c"
+        for r in _rows(store, q):
+            if _v(r, "s") in studies:
+                getattr(studies[_v(r, "s")], attr).append(_v(r, "c"))
+    return list(studies.values())
+
+
+def read_claims(store: GraphStore) -> list[ClaimRecord]:
+    q = f"""SELECT ?c ?doc ?quote ?type ?hedged ?rule ?vague ?anec WHERE {{
+      ?c a <{HCKG}Claim> ; <{PROV}wasDerivedFrom> ?doc ; <{HCKG}quote> ?quote ; <{HCKG}claimType> ?type ;
+         <{HCKG}hedged> ?hedged ; <{HCKG}rule> ?rule ; <{HCKG}vagueCitation> ?vague ;
+         <{HCKG}anecdotal> ?anec }} ORDER BY ?c"""
+    claims = {
+        _v(r, "c"): ClaimRecord(
+            iri=_v(r, "c"),
+            doc=_v(r, "doc"),
+            quote=_v(r, "quote"),
+            claim_type=_v(r, "type"),
+            hedged=_v(r, "hedged") == "true",
+            rule=_v(r, "rule"),
+            vague_citation=_v(r, "vague") == "true",
+            anecdotal=_v(r, "anec") == "true",
+        )
+        for r in _rows(store, q)
+    }
+    for prop, attr in (
+        ("strongCue", "strong_cues"),
+        ("cites", "cites"),
+        ("cellSource", "cell_sources"),
+        ("outcome", "outcomes"),
+        ("condition", "conditions"),
+    ):
+        q = f"SELECT ?s ?c WHERE {{ ?s a <{HCKG}Claim> ; <{HCKG}{prop}> ?c }} ORDER BY ?s ?c"
+        for r in _rows(store, q):
+            if _v(r, "s") in claims:
+                getattr(claims[_v(r, "s")], attr).append(_v(r, "c"))
+    return list(claims.values())
+
+
+def read_documents(store: GraphStore) -> dict[str, DocRecord]:
+    q = f"""SELECT ?doc ?name ?kind WHERE {{ ?doc a <{HCKG}Document> ; <{HCKG}fileName> ?name ;
+             <{HCKG}kind> ?kind }}"""
+    docs = {_v(r, "doc"): DocRecord(_v(r, "doc"), _v(r, "name"), _v(r, "kind")) for r in _rows(store, q)}
+    q = f"""SELECT ?doc ?concept ?type ?generic WHERE {{
+      ?m a <{HCKG}ConceptMention> ; <{PROV}wasDerivedFrom> ?doc ; <{HCKG}concept> ?concept .
+      ?concept <{SKOS}inScheme> ?scheme . ?scheme <{HCKG}conceptType> ?type .
+      OPTIONAL {{ ?concept <{HCKG}generic> ?generic }}
+      FILTER(?type IN ("cell_source", "condition")) }}"""
+    cells: dict[str, list[str]] = defaultdict(list)
+    conditions: dict[str, list[str]] = defaultdict(list)
+    for r in _rows(store, q):
+        if _v(r, "type") == "condition":
+            conditions[_v(r, "doc")].append(_v(r, "concept"))
+        elif _v(r, "generic") != "true":
+            cells[_v(r, "doc")].append(_v(r, "concept"))
+    q = f"SELECT DISTINCT ?doc ?quote WHERE {{ ?i <{PROV}wasDerivedFrom> ?doc ; <{HCKG}quote> ?quote }}"
+    for r in _rows(store, q):
+        if _v(r, "doc") in docs:
+            docs[_v(r, "doc")].sentences.append(_v(r, "quote"))
+    for iri, d in docs.items():
+        d.topic_cell = dominant(cells[iri])
+        d.topic_condition = dominant(conditions[iri])
+        d.sentences.sort()
+    return docs
+
+
+def read_hierarchy(store: GraphStore) -> tuple[Hierarchy, dict[str, str]]:
+    pairs = [
+        (_v(r, "c"), _v(r, "b"))
+        for r in _rows(store, f"SELECT ?c ?b WHERE {{ ?c <{SKOS}broader> ?b }} ORDER BY ?c ?b")
+    ]
+    labels = {
+        _v(r, "c"): _v(r, "l")
+        for r in _rows(store, f"SELECT ?c ?l WHERE {{ ?c <{SKOS}prefLabel> ?l }} ORDER BY ?c ?l")
+    }
+    return Hierarchy(pairs), labels
+
+
+def _bool(v: str | None) -> bool | None:
+    return None if v is None else v == "true"
+
+
+def grade_store(store: GraphStore) -> GradingResult:
+    """Grade every study and claim in the store and replace the analysis graph with the results."""
+    rules, lexicon = load_rules(), load_lexicon()
+    studies = read_studies(store)
+    grades = {s.iri: grade_study(s, rules) for s in studies}
+    hierarchy, labels = read_hierarchy(store)
+    assessments = analyse_claims(
+        read_claims(store), studies, grades, read_documents(store), hierarchy, labels, rules, lexicon
+    )
+    quads = list(_study_quads(grades)) + list(_claim_quads(assessments))
+    store.replace_graph(ANALYSIS_GRAPH, quads)
+    return GradingResult(grades, assessments, len(quads))
+
+
+_G = NamedNode(ANALYSIS_GRAPH)
+
+
+def _q(s: str, p: str, o) -> Quad:
+    return Quad(NamedNode(s), NamedNode(p), NamedNode(o) if isinstance(o, str) else o, _G)
+
+
+def _lit(v) -> Literal:
+    if isinstance(v, bool):
+        return Literal("true" if v else "false", datatype=NamedNode(XSD + "boolean"))
+    if isinstance(v, int):
+        return Literal(str(v), datatype=NamedNode(XSD + "integer"))
+    return Literal(str(v))
+
+
+def _study_quads(grades: dict[str, StudyGrade]):
+    for iri, g in sorted(grades.items()):
+        yield _q(iri, HCKG + "evidenceLevel", _lit(g.level))
+        yield _q(iri, HCKG + "evidenceLevelLabel", _lit(g.level_label))
+        yield _q(iri, HCKG + "certainty", _lit(g.certainty))
+        for i, step in enumerate(g.steps, 1):
+            node = f"{iri}#grade-{i}"
+            yield _q(iri, HCKG + "gradeStep", node)
+            yield _q(node, RDF + "type", HCKG + "GradeStep")
+            yield _q(node, HCKG + "ruleId", _lit(step.rule_id))
+            yield _q(node, HCKG + "explanation", _lit(step.explanation))
+            yield _q(node, HCKG + "effect", _lit(step.effect))
+            yield _q(node, HCKG + "order", _lit(i))
+
+
+def _claim_quads(assessments: list[ClaimAssessment]):
+    for a in assessments:
+        iri = a.claim.iri
+        yield _q(iri, HCKG + "supportStatus", _lit(a.status))
+        yield _q(iri, HCKG + "flagged", _lit(a.flagged))
+        yield _q(iri, HCKG + "evidenceMatch", _lit(a.match))
+        yield _q(iri, HCKG + "independentStudies", _lit(a.independent_studies))
+        if a.certainty:
+            yield _q(iri, HCKG + "certainty", _lit(a.certainty))
+        if a.best_level is not None:
+            yield _q(iri, HCKG + "bestEvidenceLevel", _lit(a.best_level))
+        if a.note:
+            yield _q(iri, RDFS + "comment", _lit(a.note))
+        for e in a.evidence:
+            yield _q(iri, HCKG + "bearingEvidence", e.study.iri)
+        for target in a.contradicted_by:
+            yield _q(iri, HCKG + "contradictedBy", target)
+        for r in a.reasons:
+            node = f"{iri}#reason-{r.rule_id.rsplit('.', 1)[-1] if r.code == 'contradicted' else r.code}"
+            yield _q(iri, HCKG + "flagReason", node)
+            yield _q(node, RDF + "type", HCKG + "FlagReason")
+            yield _q(node, HCKG + "reasonCode", _lit(r.code))
+            yield _q(node, HCKG + "ruleId", _lit(r.rule_id))
+            yield _q(node, HCKG + "explanation", _lit(r.explanation))
+            yield _q(node, HCKG + "evidencePath", _lit(r.path))
+            yield _q(node, PROV + "wasDerivedFrom", iri)
+            for n in dict.fromkeys(r.nodes):
+                yield _q(node, HCKG + "pathNode", n)
