@@ -19,12 +19,7 @@ from kg.lexicon import Lexicon
 from kg.rules import Rules, certainty_rank, shift_certainty
 from kg.text import squash
 
-GENERAL_CLAIM_RULES = {
-    "claim.cell-source-predicate",
-    "claim.treatment-predicate",
-    "claim.anaphoric-subject",
-    "claim.state-of-evidence",
-}
+RESULT_REPORT_RULES = {"claim.study-result", "claim.reported-outcome"}
 ADVERSE = "https://w3id.org/hckg/vocab/adverse-events"
 INDIRECT = {"broader", "sibling", "related"}
 
@@ -69,6 +64,17 @@ class Evidence:
     def usable(self) -> bool:
         """Counts towards support: identifiable research, not a testimonial."""
         return self.study.identifiable and self.study.design != "testimonial"
+
+    @property
+    def vague(self) -> bool:
+        """Cannot be identified and gives fewer than two specifics (design, size, place, year)."""
+        s = self.study
+        if s.identifiable or s.design == "testimonial":
+            return False
+        specifics = sum(
+            bool(x) for x in (s.design != "unspecified", s.n, s.year, s.venue, s.institution, s.country)
+        )
+        return specifics < 2
 
     @property
     def certainty(self) -> str:
@@ -129,6 +135,10 @@ class Hierarchy:
         shared = self.ancestors(claim_concept) & self.ancestors(evidence_concept)
         return "related" if shared else None
 
+    def most_specific(self, concepts: list[str]) -> list[str]:
+        """Drop concepts that are broader than another in the list ('stem cells' next to 'UC-MSC')."""
+        return [c for c in concepts if not any(c in self.ancestors(o) for o in concepts if o != c)]
+
     def related(self, a: str, b: str) -> bool:
         return a == b or b in self.ancestors(a) or b in self.descendants(a)
 
@@ -157,6 +167,8 @@ def analyse_claims(
     lexicon: Lexicon,
 ) -> list[ClaimAssessment]:
     """Support status, certainty and flag reasons for every claim."""
+    for s in studies:
+        s.cell_sources = hierarchy.most_specific(s.cell_sources)
     by_iri = {s.iri: s for s in studies}
     graph = evidence_graph(claims, studies, hierarchy)
     scarcity = _statements(docs, lexicon["evidence-scarcity"])
@@ -186,6 +198,13 @@ def analyse_claims(
         evidence += [e for e in cache[key] if e.study.iri not in cited]
         out.append(_assess(c, evidence, cells, scarcity, adverse, graph, labels, rules, lexicon))
     return out
+
+
+def _cited_relation(h: Hierarchy, c: ClaimRecord, s: StudyRecord) -> str:
+    """How a study the claim cites bears on it; a claim naming no cell source is about the study's."""
+    if not c.cell_sources or not s.cell_sources:
+        return "direct"
+    return _best_relation(h, c.cell_sources, s.cell_sources) or "related"
 
 
 def _statements(docs: dict[str, DocRecord], cue_set) -> list[tuple[str, str]]:
@@ -285,7 +304,7 @@ def _assess(c, evidence, cells, scarcity, adverse, graph, labels, rules, lexicon
     reasons: list[FlagReason] = []
     usable = [e for e in evidence if e.usable]
     cited = [e for e in evidence if e.cited]
-    cited_vague = [e for e in cited if not e.study.identifiable and e.study.design != "testimonial"]
+    cited_vague = [e for e in cited if e.vague]
     cited_anecdote = [e for e in cited if e.study.design == "testimonial"]
     cited_usable = [e for e in cited if e.usable]
     best = max(
@@ -302,11 +321,13 @@ def _assess(c, evidence, cells, scarcity, adverse, graph, labels, rules, lexicon
     exempt = c.claim_type in rules["claim.exempt-type"].claim_types
     if exempt:
         note = "access claim: not graded for clinical evidence"
-    general = c.rule in GENERAL_CLAIM_RULES
+    reports_study = any(e.cited and squash(e.study.quote) == squash(c.quote) for e in evidence)
+    general = c.rule not in RESULT_REPORT_RULES and not reports_study
     if not exempt:
         research_words = lexicon["research-activity"].search(c.quote)
+        limitation = c.hedged or bool(lexicon["evidence-scarcity"].search(c.quote))
         vague = bool(cited_vague) or (
-            c.vague_citation and (c.claim_type != "evidence" or bool(research_words))
+            c.vague_citation and (c.claim_type != "evidence" or (bool(research_words) and not limitation))
         )
         if vague and not cited_usable:
             if cited_vague:
@@ -340,9 +361,10 @@ def _assess(c, evidence, cells, scarcity, adverse, graph, labels, rules, lexicon
                 f"no cited study and no finding in the corpus on {what or 'this claim'}",
                 [c.iri],
             )
-        direct = [e for e in usable if e.relation in {"direct", "narrower"}]
-        if usable and not direct and not any(r.code == "no-evidence" for r in reasons):
-            e = usable[0]
+        pool = cited_usable if cited else usable
+        direct = [e for e in pool if e.relation in {"direct", "narrower"}]
+        if pool and not direct and not c.hedged and not reasons:
+            e = pool[0]
             add(
                 "claim.indirect",
                 "the evidence is about another cell source",

@@ -33,7 +33,7 @@ def _rows(store: GraphStore, query: str):
 
 def read_studies(store: GraphStore) -> list[StudyRecord]:
     q = f"""SELECT ?s ?doc ?kind ?quote ?design ?ident ?n ?year ?venue ?inv ?inst ?instRule ?ctrl ?rand
-                   ?blind ?self ?pre ?result ?ae WHERE {{
+                   ?blind ?country ?self ?pre ?result ?ae WHERE {{
       ?s a <{HCKG}StudyMention> ; <{PROV}wasDerivedFrom> ?doc ; <{HCKG}quote> ?quote ;
          <{HCKG}design> ?design ; <{HCKG}identifiable> ?ident ; <{HCKG}selfReported> ?self ;
          <{HCKG}preprint> ?pre ; <{HCKG}resultDirection> ?result ; <{HCKG}adverseEvents> ?ae .
@@ -44,7 +44,7 @@ def read_studies(store: GraphStore) -> list[StudyRecord]:
                   OPTIONAL {{ ?m <{HCKG}refersTo> ?inst ; <{PROV}wasDerivedFrom> ?doc ;
                                  <{HCKG}rule> ?instRule FILTER(?instRule = "org.provider-brand") }} }}
       OPTIONAL {{ ?s <{HCKG}controlled> ?ctrl }} OPTIONAL {{ ?s <{HCKG}randomised> ?rand }}
-      OPTIONAL {{ ?s <{HCKG}blinded> ?blind }}
+      OPTIONAL {{ ?s <{HCKG}blinded> ?blind }} OPTIONAL {{ ?s <{HCKG}country> ?country }}
     }} ORDER BY ?s"""
     studies: dict[str, StudyRecord] = {}
     for r in _rows(store, q):
@@ -116,17 +116,16 @@ def read_documents(store: GraphStore) -> dict[str, DocRecord]:
     q = f"""SELECT ?doc ?name ?kind WHERE {{ ?doc a <{HCKG}Document> ; <{HCKG}fileName> ?name ;
              <{HCKG}kind> ?kind }}"""
     docs = {_v(r, "doc"): DocRecord(_v(r, "doc"), _v(r, "name"), _v(r, "kind")) for r in _rows(store, q)}
-    q = f"""SELECT ?doc ?concept ?type ?generic WHERE {{
+    q = f"""SELECT ?doc ?concept ?type WHERE {{
       ?m a <{HCKG}ConceptMention> ; <{PROV}wasDerivedFrom> ?doc ; <{HCKG}concept> ?concept .
       ?concept <{SKOS}inScheme> ?scheme . ?scheme <{HCKG}conceptType> ?type .
-      OPTIONAL {{ ?concept <{HCKG}generic> ?generic }}
       FILTER(?type IN ("cell_source", "condition")) }}"""
     cells: dict[str, list[str]] = defaultdict(list)
     conditions: dict[str, list[str]] = defaultdict(list)
     for r in _rows(store, q):
         if _v(r, "type") == "condition":
             conditions[_v(r, "doc")].append(_v(r, "concept"))
-        elif _v(r, "generic") != "true":
+        else:
             cells[_v(r, "doc")].append(_v(r, "concept"))
     q = f"SELECT DISTINCT ?doc ?quote WHERE {{ ?i <{PROV}wasDerivedFrom> ?doc ; <{HCKG}quote> ?quote }}"
     for r in _rows(store, q):

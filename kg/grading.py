@@ -23,6 +23,7 @@ class StudyRecord:
     investigator: str | None = None
     institution: str | None = None
     institution_is_provider: bool = False
+    country: str | None = None
     controlled: bool | None = None
     randomised: bool | None = None
     blinded: bool | None = None

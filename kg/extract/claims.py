@@ -95,6 +95,14 @@ def _claim_reason(s, doc, mentions, cells, cited, studies, previous_on_topic, le
     return None
 
 
+def _negated(text: str, cue: str) -> bool:
+    """'not a cure', "isn't proven": the strong cue is negated."""
+    m = re.search(
+        r"\b(?:not|no|never|isn't|isn’t|aren't|aren’t|without)\s+(?:\w+\s+){0,2}" + re.escape(cue), text, re.I
+    )
+    return m is not None
+
+
 def _describe(s, reason, mentions, cited, studies, lexicon) -> Claim:
     text = s.text
     scores = []
@@ -105,10 +113,10 @@ def _describe(s, reason, mentions, cited, studies, lexicon) -> Claim:
     best = scores[0]
     claim_type = best[2] if best[0] > 0 else "efficacy"
     hedges = lexicon["hedge"].find(text)
-    strong = lexicon["strong"].find(text)
+    strong = [cue for cue in lexicon["strong"].find(text) if not _negated(text, cue)]
     negative = lexicon["negative-result"].search(text)
     cited_studies = [studies[i] for i in cited]
-    vague = any(not st.identifiable and st.design != "testimonial" for st in cited_studies) or (
+    vague = (
         not cited_studies
         and bool(_VAGUE_RESEARCH.search(text))
         and bool(lexicon["type-evidence"].search(text))

@@ -201,6 +201,8 @@ def _has_attribute(s: Sentence, entities: list[EntityMention]) -> bool:
 def _context(cand, later, sentences, doc) -> list[Sentence]:
     """The mention's sentence and the following ones that describe the same study."""
     stop = later[0].sentence.index if later else len(sentences)
+    if cand.self_report:  # the document describes its own study throughout
+        return [x for x in sentences[:stop] if x.text.strip() != doc.title.strip()]
     out = [cand.sentence]
     for s in sentences[cand.sentence.index + 1 : stop]:
         if s.paragraph != cand.sentence.paragraph and not cand.self_report:
