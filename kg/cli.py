@@ -140,5 +140,29 @@ def eval_command(gold, docs_dir, fmt, show_details) -> None:
     click.echo(eval_table(result, details if show_details else None))
 
 
+@main.command()
+@click.argument("name", type=click.Choice(["unsupported", "claims", "studies", "documents", "summary"]))
+@out_option
+@format_option("table", "md", "json")
+@click.option("--doc", help="Only this document (file name or id).")
+@click.option("--cell-source", help="Only claims about this cell source key (narrower ones included).")
+@click.option("--outcome", help="Only claims about this outcome key (narrower ones included).")
+@click.option("--status", help="Only claims with this support status.")
+@click.option("--reason", help="Only claims flagged for this reason.")
+def report(name, out_dir, fmt, doc, cell_source, outcome, status, reason) -> None:
+    """Print a report: unsupported | claims | studies | documents | summary.
+
+    Example: kg report unsupported --reason vague-citation --format md
+    """
+    from kg.formatting import report_text
+    from kg.report import Filters, run_report
+
+    data = run_report(out_dir, name, Filters(doc, cell_source, outcome, status, reason))
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(report_text(name, data, fmt))
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,303 @@
+"""Reports over a graded graph: unsupported claims, claims, studies, documents, summary.
+
+Each function returns plain rows (dicts) that the CLI formats as a table, Markdown or JSON.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kg.errors import KGError
+from kg.lexicon import load_lexicon
+from kg.namespaces import HCKG, OA, PROV, SKOS, VOC
+from kg.store import GraphStore
+from kg.text import squash
+
+REPORTS = ("unsupported", "claims", "studies", "documents", "summary")
+STATUSES = ("supported", "weakly-supported", "unsupported", "contradicted", "not-assessed")
+REASONS = ("no-evidence", "vague-citation", "anecdote", "indirect", "overstated", "contradicted")
+
+
+@dataclass(frozen=True)
+class Filters:
+    doc: str | None = None  # file name or document id
+    cell_source: str | None = None  # concept key, e.g. uc-msc (narrower concepts included)
+    outcome: str | None = None
+    status: str | None = None
+    reason: str | None = None
+
+
+def _v(row, name: str):
+    term = row[name]
+    return None if term is None else term.value
+
+
+def _narrower_keys(store: GraphStore, key: str) -> set[str]:
+    """IRIs of the concept with notation `key` and every concept below it."""
+    q = f"""SELECT DISTINCT ?c WHERE {{ ?top <{SKOS}notation> ?key . ?c <{SKOS}broader>* ?top }}"""
+    import pyoxigraph as ox
+
+    found = {_v(r, "c") for r in store.query(q, substitutions={ox.Variable("key"): ox.Literal(key)})}
+    if not found:
+        raise KGError(f"unknown concept key {key!r} (see skos:notation in ontology/vocabulary.ttl)")
+    return found
+
+
+def _documents(store: GraphStore) -> dict[str, dict[str, str]]:
+    q = f"""SELECT ?doc ?name ?id ?kind ?title WHERE {{ ?doc a <{HCKG}Document> ; <{HCKG}fileName> ?name ;
+        <http://purl.org/dc/terms/identifier> ?id ; <{HCKG}kind> ?kind ;
+        <http://purl.org/dc/terms/title> ?title }}"""
+    return {
+        _v(r, "doc"): {
+            "name": _v(r, "name"),
+            "id": _v(r, "id"),
+            "kind": _v(r, "kind"),
+            "title": _v(r, "title"),
+        }
+        for r in store.query(q)
+    }
+
+
+def _doc_filter(docs: dict[str, dict[str, str]], doc: str | None) -> set[str] | None:
+    if doc is None:
+        return None
+    match = {iri for iri, d in docs.items() if doc in (d["name"], d["id"], Path(d["name"]).name)}
+    if not match:
+        raise KGError(f"no document {doc!r} in the graph (use a file name or document id)")
+    return match
+
+
+def claim_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[str, Any]]:
+    """Every claim with its grade, reasons and evidence paths."""
+    docs = _documents(store)
+    allowed_docs = _doc_filter(docs, filters.doc)
+    q = f"""SELECT ?c ?doc ?quote ?type ?hedged ?start ?end ?status ?flagged ?cert ?level ?indep ?match ?note
+      WHERE {{
+        ?c a <{HCKG}Claim> ; <{PROV}wasDerivedFrom> ?doc ; <{HCKG}quote> ?quote ; <{HCKG}claimType> ?type ;
+           <{HCKG}hedged> ?hedged ; <{OA}hasSelector> ?sel .
+        ?sel <{OA}start> ?start ; <{OA}end> ?end .
+        OPTIONAL {{ ?c <{HCKG}supportStatus> ?status }} OPTIONAL {{ ?c <{HCKG}flagged> ?flagged }}
+        OPTIONAL {{ ?c <{HCKG}certainty> ?cert }} OPTIONAL {{ ?c <{HCKG}bestEvidenceLevel> ?level }}
+        OPTIONAL {{ ?c <{HCKG}independentStudies> ?indep }} OPTIONAL {{ ?c <{HCKG}evidenceMatch> ?match }}
+        OPTIONAL {{ ?c <http://www.w3.org/2000/01/rdf-schema#comment> ?note }}
+      }}"""
+    rows: dict[str, dict[str, Any]] = {}
+    for r in store.query(q):
+        iri, doc = _v(r, "c"), _v(r, "doc")
+        if allowed_docs is not None and doc not in allowed_docs:
+            continue
+        rows[iri] = {
+            "claim": iri,
+            "document": docs.get(doc, {}).get("name", doc),
+            "start": int(_v(r, "start")),
+            "end": int(_v(r, "end")),
+            "quote": squash(_v(r, "quote")),
+            "type": _v(r, "type"),
+            "hedged": _v(r, "hedged") == "true",
+            "status": _v(r, "status") or "ungraded",
+            "flagged": _v(r, "flagged") == "true",
+            "certainty": _v(r, "cert"),
+            "best_level": int(_v(r, "level")) if _v(r, "level") else None,
+            "independent_studies": int(_v(r, "indep")) if _v(r, "indep") else 0,
+            "evidence_match": _v(r, "match"),
+            "note": _v(r, "note"),
+            "reasons": [],
+            "cell_sources": [],
+            "outcomes": [],
+        }
+    q = f"""SELECT ?c ?code ?rule ?expl ?path WHERE {{
+        ?c <{HCKG}flagReason> ?r . ?r <{HCKG}reasonCode> ?code ; <{HCKG}ruleId> ?rule ;
+           <{HCKG}explanation> ?expl ; <{HCKG}evidencePath> ?path }}"""
+    for r in store.query(q):
+        if _v(r, "c") in rows:
+            rows[_v(r, "c")]["reasons"].append(
+                {
+                    "code": _v(r, "code"),
+                    "rule": _v(r, "rule"),
+                    "explanation": _v(r, "expl"),
+                    "evidence_path": _v(r, "path"),
+                }
+            )
+    for prop, key in (("cellSource", "cell_sources"), ("outcome", "outcomes")):
+        q = f"""SELECT ?c ?k WHERE {{ ?c a <{HCKG}Claim> ; <{HCKG}{prop}> ?x . ?x <{SKOS}notation> ?k }}"""
+        for r in store.query(q):
+            if _v(r, "c") in rows:
+                rows[_v(r, "c")][key].append(_v(r, "k"))
+    out = sorted(rows.values(), key=lambda x: (x["document"], x["start"]))
+    for row in out:
+        row["reasons"].sort(
+            key=lambda x: (REASONS.index(x["code"]) if x["code"] in REASONS else 99, x["rule"])
+        )
+        row["cell_sources"].sort()
+        row["outcomes"].sort()
+    return _apply_filters(store, out, filters)
+
+
+def _apply_filters(store: GraphStore, rows: list[dict[str, Any]], f: Filters) -> list[dict[str, Any]]:
+    if f.status and f.status not in STATUSES:
+        raise KGError(f"unknown status {f.status!r} (one of {', '.join(STATUSES)})")
+    if f.reason and f.reason not in REASONS:
+        raise KGError(f"unknown reason {f.reason!r} (one of {', '.join(REASONS)})")
+    for key, field_name in ((f.cell_source, "cell_sources"), (f.outcome, "outcomes")):
+        if key:
+            keys = {iri.removeprefix(VOC) for iri in _narrower_keys(store, key)}
+            rows = [r for r in rows if keys & set(r[field_name])]
+    if f.status:
+        rows = [r for r in rows if r["status"] == f.status]
+    if f.reason:
+        rows = [r for r in rows if any(x["code"] == f.reason for x in r["reasons"])]
+    return rows
+
+
+def unsupported_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[str, Any]]:
+    """Flagged claims: the quote, its document, the reasons and the evidence path in words."""
+    return [r for r in claim_rows(store, filters) if r["flagged"]]
+
+
+def study_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[str, Any]]:
+    """Every study mention with its design, size, identifiability, level, certainty and grading steps."""
+    docs = _documents(store)
+    allowed_docs = _doc_filter(docs, filters.doc)
+    q = f"""SELECT ?s ?doc ?quote ?design ?n ?year ?venue ?ident ?by ?level ?label ?cert ?start WHERE {{
+        ?s a <{HCKG}StudyMention> ; <{PROV}wasDerivedFrom> ?doc ; <{HCKG}quote> ?quote ;
+           <{HCKG}design> ?design ; <{HCKG}identifiable> ?ident ; <{OA}hasSelector>/<{OA}start> ?start .
+        OPTIONAL {{ ?s <{HCKG}sampleSize> ?n }} OPTIONAL {{ ?s <{HCKG}year> ?year }}
+        OPTIONAL {{ ?s <{HCKG}venue> ?venue }} OPTIONAL {{ ?s <{HCKG}identifiableBy> ?by }}
+        OPTIONAL {{ ?s <{HCKG}evidenceLevel> ?level }} OPTIONAL {{ ?s <{HCKG}evidenceLevelLabel> ?label }}
+        OPTIONAL {{ ?s <{HCKG}certainty> ?cert }} }}"""
+    rows: dict[str, dict[str, Any]] = {}
+    for r in store.query(q):
+        if allowed_docs is not None and _v(r, "doc") not in allowed_docs:
+            continue
+        rows[_v(r, "s")] = {
+            "study": _v(r, "s"),
+            "document": docs.get(_v(r, "doc"), {}).get("name"),
+            "start": int(_v(r, "start")),
+            "quote": squash(_v(r, "quote")),
+            "design": _v(r, "design"),
+            "n": int(_v(r, "n")) if _v(r, "n") else None,
+            "year": int(_v(r, "year")) if _v(r, "year") else None,
+            "venue": _v(r, "venue"),
+            "identifiable": _v(r, "ident") == "true",
+            "identifiable_by": _v(r, "by"),
+            "level": int(_v(r, "level")) if _v(r, "level") else None,
+            "level_label": _v(r, "label"),
+            "certainty": _v(r, "cert"),
+            "steps": [],
+            "cell_sources": [],
+        }
+    q = f"""SELECT ?s ?rule ?expl ?order WHERE {{ ?s <{HCKG}gradeStep> ?g . ?g <{HCKG}ruleId> ?rule ;
+        <{HCKG}explanation> ?expl ; <{HCKG}order> ?order }}"""
+    for r in store.query(q):
+        if _v(r, "s") in rows:
+            rows[_v(r, "s")]["steps"].append((int(_v(r, "order")), _v(r, "rule"), _v(r, "expl")))
+    q = f"""SELECT ?s ?k WHERE {{ ?s a <{HCKG}StudyMention> ; <{HCKG}cellSource>/<{SKOS}notation> ?k }}"""
+    for r in store.query(q):
+        if _v(r, "s") in rows:
+            rows[_v(r, "s")]["cell_sources"].append(_v(r, "k"))
+    out = sorted(rows.values(), key=lambda x: (x["document"], x["start"]))
+    for row in out:
+        row["steps"] = [{"rule": rule, "explanation": expl} for _, rule, expl in sorted(row["steps"])]
+        row["cell_sources"].sort()
+    if filters.cell_source:
+        keys = {iri.removeprefix(VOC) for iri in _narrower_keys(store, filters.cell_source)}
+        out = [r for r in out if keys & set(r["cell_sources"])]
+    return out
+
+
+def document_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[str, Any]]:
+    """A credibility profile per document, in the spirit of DISCERN and the JAMA benchmarks."""
+    docs = _documents(store)
+    allowed_docs = _doc_filter(docs, filters.doc)
+    claims = claim_rows(store)
+    studies = study_rows(store)
+    lexicon = load_lexicon()
+    sentences: dict[str, list[str]] = defaultdict(list)
+    q = f"SELECT DISTINCT ?doc ?q WHERE {{ ?i <{PROV}wasDerivedFrom> ?doc ; <{HCKG}quote> ?q }}"
+    for r in store.query(q):
+        sentences[_v(r, "doc")].append(_v(r, "q"))
+    providers = defaultdict(list)
+    q = f"""SELECT DISTINCT ?doc ?label WHERE {{
+        ?m <{HCKG}rule> "org.provider-brand" ; <{PROV}wasDerivedFrom> ?doc ; <{HCKG}refersTo> ?org .
+        ?org <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"""
+    for r in store.query(q):
+        providers[_v(r, "doc")].append(_v(r, "label"))
+    out = []
+    for iri, d in sorted(docs.items(), key=lambda x: x[1]["name"]):
+        if allowed_docs is not None and iri not in allowed_docs:
+            continue
+        dc = [c for c in claims if c["document"] == d["name"]]
+        ds = [s for s in studies if s["document"] == d["name"]]
+        research = [s for s in ds if s["design"] != "testimonial"]
+        text = " ".join(sentences[iri])
+        risks = bool(lexicon["adverse-reported"].search(text)) or any(
+            c["type"] == "safety" and c["hedged"] for c in dc
+        )
+        uncertainty = bool(lexicon["evidence-scarcity"].search(text)) or bool(lexicon["hedge"].search(text))
+        costs = bool(lexicon["cost"].search(text))
+        coi = d["kind"] == "clinic-marketing" or bool(providers[iri])
+        flagged = [c for c in dc if c["flagged"]]
+        criteria = {
+            "cites_sources": bool(research),
+            "sources_identifiable": bool(research) and all(s["identifiable"] for s in research),
+            "mentions_risks": risks,
+            "acknowledges_uncertainty": uncertainty,
+            "states_costs": costs,
+            "free_of_commercial_interest": not coi,
+            "dated": False,
+        }
+        out.append(
+            {
+                "document": d["name"],
+                "id": d["id"],
+                "title": d["title"],
+                "kind": d["kind"],
+                "claims": len(dc),
+                "flagged": len(flagged),
+                "flagged_share": round(len(flagged) / len(dc), 3) if dc else 0.0,
+                "studies": len(research),
+                "identifiable_studies": sum(1 for s in research if s["identifiable"]),
+                "testimonials": sum(1 for s in ds if s["design"] == "testimonial"),
+                "providers": sorted(providers[iri]),
+                "criteria": criteria,
+                "criteria_met": sum(criteria.values()),
+                "criteria_total": len(criteria),
+            }
+        )
+    return out
+
+
+def summary(store: GraphStore, filters: Filters = Filters()) -> dict[str, Any]:
+    """Counts across the corpus: claims by status and reason, studies by level."""
+    claims = claim_rows(store, filters)
+    studies = study_rows(store, Filters(doc=filters.doc, cell_source=filters.cell_source))
+    reasons = Counter(r["code"] for c in claims for r in c["reasons"])
+    return {
+        "documents": len({c["document"] for c in claims} | {s["document"] for s in studies}),
+        "claims": len(claims),
+        "flagged": sum(1 for c in claims if c["flagged"]),
+        "by_status": {s: sum(1 for c in claims if c["status"] == s) for s in STATUSES},
+        "by_reason": {r: reasons.get(r, 0) for r in REASONS},
+        "by_type": dict(sorted(Counter(c["type"] for c in claims).items())),
+        "studies": len(studies),
+        "studies_by_level": dict(sorted(Counter(str(s["level"]) for s in studies).items())),
+        "identifiable_studies": sum(1 for s in studies if s["identifiable"]),
+    }
+
+
+def run_report(out_dir: Path, name: str, filters: Filters = Filters()) -> Any:
+    """The named report's rows (or the summary dict) for the graph built in `out_dir`."""
+    store = GraphStore(out_dir, read_only=True)
+    functions = {
+        "unsupported": unsupported_rows,
+        "claims": claim_rows,
+        "studies": study_rows,
+        "documents": document_rows,
+        "summary": summary,
+    }
+    if name not in functions:
+        raise KGError(f"unknown report {name!r} (one of {', '.join(REPORTS)})")
+    return functions[name](store, filters)
