@@ -172,7 +172,7 @@ def analyse_claims(
     by_iri = {s.iri: s for s in studies}
     graph = evidence_graph(claims, studies, hierarchy)
     scarcity = _statements(docs, lexicon["evidence-scarcity"])
-    adverse = [s.iri for s in studies if s.adverse_events == "reported"]
+    adverse = [(s.iri, s.quote) for s in studies if s.adverse_events == "reported"]
     adverse += _statements(docs, lexicon["adverse-reported"])
     cache: dict[tuple, list[Evidence]] = {}
     out = []
@@ -397,17 +397,12 @@ def _assess(c, evidence, cells, scarcity, adverse, graph, labels, rules, lexicon
                     [c.iri, d],
                 )
         if lexicon["safety-absolute"].search(c.quote) and adverse:
-            first = adverse[0]
-            target, text = (
-                (first, "a study reports adverse events")
-                if isinstance(first, str)
-                else (first[0], f"'{_excerpt(first[1])}'")
-            )
+            target, text = adverse[0]
             contradicted_by.append(target)
             add(
                 "claim.contradicted.adverse-events",
                 "adverse events are reported elsewhere",
-                f"says there are no side effects; {text}",
+                f"says there are no side effects; '{_excerpt(text)}' reports adverse events",
                 [c.iri, target],
             )
         negative = [

@@ -76,7 +76,7 @@ class _Writer:
         self.add(selector, OA + "exact", _str(exact))
 
 
-def assemble(extraction: Extraction) -> list[Quad]:
+def assemble(extraction: Extraction, pipeline: str = "") -> list[Quad]:
     """All quads for one document, in its named graph; IRIs depend only on content."""
     d = extraction.document
     w = _Writer(graph_iri(d.doc_id))
@@ -92,6 +92,8 @@ def assemble(extraction: Extraction) -> list[Quad]:
     w.add(doc, HCKG + "sha256", _str(d.sha256))
     w.add(doc, HCKG + "charCount", _int(len(d.text)))
     w.add(doc, HCKG + "sentenceCount", _int(len(extraction.sentences)))
+    if pipeline:
+        w.add(doc, HCKG + "pipelineVersion", _str(pipeline))
     text = d.text
     for m in extraction.concepts:
         _concept(w, doc, d.doc_id, m, text)

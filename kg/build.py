@@ -11,6 +11,7 @@ from pathlib import Path
 
 import rdflib
 
+from kg import __version__
 from kg.assemble import assemble, graph_iri
 from kg.errors import IngestError
 from kg.extract import extract_document
@@ -41,6 +42,22 @@ class BuildReport:
     @property
     def documents(self) -> int:
         return len(self.built) + len(self.unchanged)
+
+
+def pipeline_fingerprint() -> str:
+    """Hash of everything extraction depends on: the ontology data files and the extractor code.
+
+    A document is re-extracted when its stored fingerprint differs, so an edited vocabulary or
+    an upgraded extractor never leaves stale triples behind.
+    """
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).parent
+    files = sorted(ontology_dir().glob("*.ttl")) + sorted(package.glob("extract/*.py"))
+    files += [package / name for name in ("ingest.py", "text.py", "vocab.py", "lexicon.py", "assemble.py")]
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def load_reference_graphs(store: GraphStore) -> None:
@@ -75,10 +92,11 @@ def build(
     store = GraphStore(out_dir)
     load_reference_graphs(store)
     stored = store.documents()
+    fingerprint = pipeline_fingerprint()
     seen: set[str] = set()
     for source in sources:
         seen.add(source.name)
-        status = _build_one(store, source, stored.get(source.name), max_bytes, force, report)
+        status = _build_one(store, source, stored.get(source.name), max_bytes, force, fingerprint, report)
         if on_document:
             on_document(source, status)
     for name, doc in sorted(stored.items()):
@@ -93,12 +111,12 @@ def build(
     return report
 
 
-def _build_one(store, source, previous, max_bytes, force, report) -> str:
+def _build_one(store, source, previous, max_bytes, force, fingerprint, report) -> str:
     try:
         digest = hashlib.sha256(source.path.read_bytes()).hexdigest() if previous else None
     except OSError:
         digest = None
-    if previous and not force and digest == previous.sha256:
+    if previous and not force and digest == previous.sha256 and previous.pipeline == fingerprint:
         report.unchanged.append(source.name)
         return "unchanged"
     try:
@@ -107,7 +125,7 @@ def _build_one(store, source, previous, max_bytes, force, report) -> str:
         report.errors.append(str(exc))
         log.warning("%s", exc)
         return "error"
-    quads = assemble(extract_document(doc))
+    quads = assemble(extract_document(doc), pipeline=fingerprint)
     if previous and previous.graph != graph_iri(doc.doc_id):
         store.remove_graph(previous.graph)
     store.replace_graph(graph_iri(doc.doc_id), quads)

@@ -32,6 +32,7 @@ class StoredDocument:
     doc_id: str
     sha256: str
     graph: str
+    pipeline: str | None = None
 
 
 class GraphStore:
@@ -85,14 +86,16 @@ class GraphStore:
     def documents(self) -> dict[str, StoredDocument]:
         """Documents in the store by file name."""
         q = f"""
-        SELECT ?g ?doc ?name ?id ?sha WHERE {{
+        SELECT ?g ?doc ?name ?id ?sha ?pipeline WHERE {{
           GRAPH ?g {{ ?doc a <{HCKG}Document> ; <{HCKG}fileName> ?name ;
-                      <http://purl.org/dc/terms/identifier> ?id ; <{HCKG}sha256> ?sha }}
+                      <http://purl.org/dc/terms/identifier> ?id ; <{HCKG}sha256> ?sha .
+                      OPTIONAL {{ ?doc <{HCKG}pipelineVersion> ?pipeline }} }}
         }}"""
         out = {}
         for row in self.store.query(q):
+            pipeline = row["pipeline"].value if row["pipeline"] is not None else None
             out[row["name"].value] = StoredDocument(
-                row["name"].value, row["id"].value, row["sha"].value, row["g"].value
+                row["name"].value, row["id"].value, row["sha"].value, row["g"].value, pipeline
             )
         return out
 

@@ -60,10 +60,8 @@ def _claim_reason(s, doc, mentions, cells, cited, studies, previous_on_topic, le
     changed = lexicon["change"].search(text)
     if lexicon["procedure"].search(text) and not changed:
         return None
-    predicate = (
-        lexicon["predicate"].search(text)
-        or lexicon["type-safety"].search(text)
-        or lexicon["type-access"].search(text)
+    predicate = any(
+        lexicon[name].search(text) for name in ("predicate", "type-safety", "type-access", "strong", "change")
     )
     if not predicate:
         return None

@@ -261,16 +261,16 @@ def _describe(doc, cand, context, sentences, concepts, entities, lexicon) -> Stu
     study.countries = sorted(
         {e.code for e in entities if e.kind == "country" and e.evidence.sentence.index == first.index}
     )
-    for c in concepts:
-        if c.evidence.sentence.index in ctx_ids:
-            bucket = {
-                "cell_source": study.cell_sources,
-                "route": study.routes,
-                "outcome": study.outcomes,
-                "condition": study.conditions,
-            }.get(c.ctype)
-            if bucket is not None and c.concept not in bucket:
-                bucket.append(c.concept)
+    # what was studied: the mention's own sentence first, the sentences describing it otherwise
+    for ctype, bucket, own_first in (
+        ("cell_source", study.cell_sources, True),
+        ("route", study.routes, True),
+        ("outcome", study.outcomes, False),
+        ("condition", study.conditions, False),
+    ):
+        found = [c.concept for c in concepts if c.ctype == ctype and c.evidence.sentence.index in ctx_ids]
+        own = [c.concept for c in concepts if c.ctype == ctype and c.evidence.sentence.index == first.index]
+        bucket.extend(dict.fromkeys(own if (own_first and own) else found))
     # conduct
     study.controlled = True if lexicon["control"].search(ctx_text) else None
     if lexicon["no-control"].search(ctx_text):
