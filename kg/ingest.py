@@ -85,7 +85,7 @@ def html_to_text(html: str, name: str) -> tuple[str, str | None]:
         raise IngestError(f"{name}: HTML has no article text")
     data = extracted if isinstance(extracted, dict) else extracted.as_dict()
     text = (data.get("text") or "").strip()
-    if not text:
+    if not re.search(r"[^\W\d_]{2,}", text):
         raise IngestError(f"{name}: HTML has no article text")
     text = re.sub(r"\n(?!\n)", "\n\n", text)
     return text, (data.get("title") or None)
@@ -143,8 +143,8 @@ def read_document(
         text = raw
         if source.path.suffix.lower() in {".md", ".markdown"}:
             media_type = "text/markdown"
-    if not text.strip():
-        raise IngestError(f"{name}: no text")
+    if not re.search(r"[^\W\d_]{2,}", text):
+        raise IngestError(f"{name}: no readable text (no words found)")
     kind, reason = infer_kind(text, lexicon or load_lexicon())
     return Document(
         doc_id=document_id(name, text),

@@ -179,3 +179,9 @@ def is_heading(sentence: Sentence) -> bool:
     """A short line with no closing punctuation: a title or section heading."""
     text = sentence.text.strip()
     return not re.search(r"[.!?][\"”’)]*$", text) and len(text.split()) <= HEADING_MAX_WORDS
+
+
+def is_title(sentence: Sentence, title: str) -> bool:
+    """The document's title line (a heading, not a sentence that happens to open the text)."""
+    text = sentence.text.strip()
+    return text == title.strip() and not re.search(r"[.!?][\"”’)]*$", text)

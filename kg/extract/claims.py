@@ -6,7 +6,7 @@ import re
 
 from kg.lexicon import Lexicon
 from kg.model import Claim, ConceptMention, Document, Evidence, Sentence, StudyMention
-from kg.text import is_heading
+from kg.text import is_heading, is_title
 
 _ANAPHORIC_SUBJECT = re.compile(
     r"^(?:\W*[\w’']+[\s,]+){0,6}?(?:it|its|it’s|it's|they|their|these|this|such|the cells|the therapy|"
@@ -55,7 +55,7 @@ def _in_context(s: Sentence, study: StudyMention) -> bool:
 def _claim_reason(s, doc, mentions, cells, cited, studies, previous_on_topic, lexicon) -> str | None:
     """The rule that makes `s` a claim, or None."""
     text = _BULLET.sub("", s.text)
-    if is_heading(s) or s.text.strip() == doc.title.strip() or lexicon["non-claim"].search(text):
+    if is_heading(s) or is_title(s, doc.title) or lexicon["non-claim"].search(text):
         return None
     changed = lexicon["change"].search(text)
     if lexicon["procedure"].search(text) and not changed:

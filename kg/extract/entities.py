@@ -55,7 +55,9 @@ _BRAND_CONTEXT = (
     r"\b({name})(?:'s)?\s+(?:treatment|therapy|clinic|center|centre|protocol|video|testimonial|"
     r"patients|program|programme|hospital|team)s?\b",
 )
-_BRAND = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,}(?:\s+[A-Z][a-z]{2,})?)\b", re.M)
+_BRAND = re.compile(
+    r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:[A-Z][a-z]+)*(?:\s+[A-Z][a-z]+(?:[A-Z][a-z]+)*)?)\b", re.M
+)
 _STOP_BRANDS = {
     "Stem",
     "Cell",

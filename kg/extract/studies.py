@@ -15,7 +15,7 @@ from kg.model import (
     Span,
     StudyMention,
 )
-from kg.text import is_heading
+from kg.text import is_heading, is_title
 
 NUMBER_WORDS = {
     "one": 1,
@@ -114,7 +114,7 @@ def _find_candidates(doc, sentences, entities, lexicon) -> list[_Candidate]:
     open_testimonial_paragraph = -1
     for s in sentences:
         text = s.text
-        if is_heading(s) or text.rstrip().endswith("?") or text.strip() == doc.title.strip():
+        if is_heading(s) or text.rstrip().endswith("?") or is_title(s, doc.title):
             continue  # headings and questions name topics, not studies
         if m := case_intro.search(text):
             header = out[-1] if out else None
@@ -202,7 +202,7 @@ def _context(cand, later, sentences, doc) -> list[Sentence]:
     """The mention's sentence and the following ones that describe the same study."""
     stop = later[0].sentence.index if later else len(sentences)
     if cand.self_report:  # the document describes its own study throughout
-        return [x for x in sentences[:stop] if x.text.strip() != doc.title.strip()]
+        return [x for x in sentences[:stop] if not is_title(x, doc.title)]
     out = [cand.sentence]
     for s in sentences[cand.sentence.index + 1 : stop]:
         if s.paragraph != cand.sentence.paragraph and not cand.self_report:

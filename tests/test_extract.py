@@ -1,0 +1,125 @@
+"""Extraction on small documents written for the tests (other wording than the demo corpus)."""
+
+from __future__ import annotations
+
+from kg.extract import extract_document
+from kg.ingest import Source, read_document
+
+
+def extract(write_docs, text: str, name: str = "doc.txt"):
+    folder = write_docs({name: text})
+    return extract_document(read_document(Source(folder / name, name)))
+
+
+def keys(x, ctype=None):
+    return {c.key for c in x.concepts if ctype in (None, c.ctype)}
+
+
+def test_concepts_variants_abbreviations_and_hierarchy_keys(write_docs):
+    x = extract(
+        write_docs,
+        "Our hUC-MSCs are given by IV drip or lumbar puncture. Wharton's-jelly MSCs improve GMFM-88 "
+        "scores and lower muscle-tone in kids with spastic diplegia. MRI showed no harm.",
+    )
+    assert keys(x, "cell_source") == {"uc-msc"}
+    assert keys(x, "route") == {"iv", "intrathecal"}
+    assert {"gross-motor-function", "spasticity", "brain-structure", "adverse-events"} <= keys(x, "outcome")
+    assert keys(x, "condition") == {"spastic-cerebral-palsy"}
+
+
+def test_tissue_specialises_a_generic_stem_cell_mention(write_docs):
+    x = extract(write_docs, "The clinic uses stem cells harvested from the patient's own adipose tissue.")
+    assert keys(x, "cell_source") == {"ad-msc"}
+
+
+def test_anaphora_resolves_these_stem_cells(write_docs):
+    x = extract(
+        write_docs, "Bone marrow mononuclear cells are collected. These stem cells then home to the brain."
+    )
+    assert keys(x, "cell_source") == {"bm-mnc"}
+
+
+def test_case_sensitive_abbreviations_are_not_matched_in_lower_case(write_docs):
+    x = extract(write_docs, "We iv the patient. The cp of the device was low.")
+    assert not keys(x, "route") and not keys(x, "condition")
+
+
+def test_organizations_and_countries(write_docs):
+    x = extract(
+        write_docs,
+        "Researchers at Seoul National University Hospital and the Karolinska Institute in Sweden "
+        "collaborated with NeoCell in South Korea. At NeoCell, families receive care. "
+        "NeoCell therapy costs less.",
+    )
+    orgs = {e.name for e in x.entities if e.kind == "organization"}
+    countries = {e.code for e in x.entities if e.kind == "country"}
+    assert orgs == {"Seoul National University Hospital", "Karolinska Institute", "NeoCell"}
+    assert countries == {"SE", "KR"}
+
+
+def test_study_mentions_with_design_size_year_venue_and_identifiability(write_docs):
+    x = extract(
+        write_docs,
+        "In 2018, a randomised placebo-controlled trial published in Cytotherapy treated 36 children "
+        "with bone marrow MSCs.\n\n"
+        "Some experts disagree.\n\n"
+        "One small case series described eight toddlers who improved after treatment.\n\n"
+        "A case report from India described a 4-year-old boy who walked after therapy.\n\n"
+        "A widely shared study proved that cord blood restores speech.",
+    )
+    studies = [(s.design, s.n, s.year, s.venue, s.identifiable) for s in x.studies]
+    assert studies == [
+        ("rct", 36, 2018, "Cytotherapy", True),
+        ("case-series", 8, None, None, False),
+        ("case-report", 1, None, None, False),
+        ("unspecified", None, None, None, False),
+    ]
+
+
+def test_testimonials_and_named_cases(write_docs):
+    x = extract(
+        write_docs,
+        "Our patients say the results are amazing. One such case is Maria from Chile, treated in "
+        "March 2022, whose mother reported better sleep after the treatment.",
+    )
+    designs = [(s.design, s.n) for s in x.studies]
+    assert ("testimonial", 1) in designs
+    named = next(s for s in x.studies if s.n == 1)
+    assert named.year == 2022 and named.identifiable
+
+
+def test_claims_types_and_hedging(write_docs):
+    x = extract(
+        write_docs,
+        "Cerebral palsy is caused by brain injury around birth.\n\n"
+        "Umbilical cord MSCs might reduce spasticity in some children.\n\n"
+        "Our MSC treatment is safe and has no side effects.\n\n"
+        "Treatment with cord blood costs $9,000 at our centre in Panama.\n\n"
+        "Stem cells release growth factors that repair damaged neurons.\n\n"
+        "What should parents ask their doctor?",
+    )
+    claims = {c.evidence.sentence.text.split()[0]: (c.claim_type, c.hedged) for c in x.claims}
+    assert claims == {
+        "Umbilical": ("efficacy", True),
+        "Our": ("safety", False),
+        "Treatment": ("access", False),
+        "Stem": ("mechanism", False),
+    }
+
+
+def test_every_item_keeps_exact_provenance(write_docs):
+    text = "Intro line\n\nA 2015 study published in Neurology found that cord blood improved walking."
+    x = extract(write_docs, text)
+    items = (
+        [c.evidence for c in x.claims] + [s.evidence for s in x.studies] + [m.evidence for m in x.concepts]
+    )
+    assert items
+    for ev in items:
+        assert text[ev.sentence.span.start : ev.sentence.span.end] == ev.sentence.text
+        assert ev.sentence.span.start <= ev.span.start < ev.span.end <= ev.sentence.span.end
+        assert ev.rule
+
+
+def test_hostile_text_is_kept_as_text(write_docs):
+    x = extract(write_docs, 'Stem cells <script>alert(1)</script> improve "speech" </title> fast.')
+    assert "<script>" in x.claims[0].evidence.sentence.text
