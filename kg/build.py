@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import rdflib
+from rdflib.compare import to_canonical_graph
 
 from kg import __version__
 from kg.assemble import assemble, graph_iri
@@ -17,7 +19,7 @@ from kg.errors import IngestError
 from kg.extract import extract_document
 from kg.grade import grade_store
 from kg.ingest import DEFAULT_MAX_BYTES, Source, discover, read_document
-from kg.namespaces import ONTOLOGY_GRAPH, VOCABULARY_GRAPH
+from kg.namespaces import HCKG, ONTOLOGY_GRAPH, VOCABULARY_GRAPH
 from kg.paths import BUNDLED_CORPUS, ontology_dir
 from kg.store import GraphStore
 
@@ -61,14 +63,26 @@ def pipeline_fingerprint() -> str:
 
 
 def load_reference_graphs(store: GraphStore) -> None:
-    """(Re)load the ontology and vocabulary into their own named graphs."""
+    """(Re)load the ontology and vocabulary into their own named graphs when their files changed."""
     folder = ontology_dir()
+    files = [folder / n for n in ("kg.ttl", "grading.ttl", "vocabulary.ttl") if (folder / n).is_file()]
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:16]
+    marker = f"{ONTOLOGY_GRAPH}#loaded"
+    found = store.query(
+        f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ <{marker}> <{HCKG}sha256> {json.dumps(digest)} }} }}"
+    )
+    if found:
+        return
     ontology = rdflib.Graph()
-    for name in ("kg.ttl", "grading.ttl"):
-        if (folder / name).is_file():
-            ontology.parse(folder / name)
+    for path in files:
+        if path.name != "vocabulary.ttl":
+            ontology.parse(path)
+    vocabulary = rdflib.Graph().parse(folder / "vocabulary.ttl")
+    # canonical blank-node labels keep the store and the exports identical across builds
+    ontology = rdflib.Graph() + to_canonical_graph(ontology)
+    ontology.add((rdflib.URIRef(marker), rdflib.URIRef(HCKG + "sha256"), rdflib.Literal(digest)))
     store.replace_with_rdflib(ONTOLOGY_GRAPH, ontology)
-    store.replace_with_rdflib(VOCABULARY_GRAPH, rdflib.Graph().parse(folder / "vocabulary.ttl"))
+    store.replace_with_rdflib(VOCABULARY_GRAPH, to_canonical_graph(vocabulary))
 
 
 def build(
