@@ -172,8 +172,8 @@ def analyse_claims(
     by_iri = {s.iri: s for s in studies}
     graph = evidence_graph(claims, studies, hierarchy)
     scarcity = _statements(docs, lexicon["evidence-scarcity"])
-    adverse = [(s.iri, s.quote) for s in studies if s.adverse_events == "reported"]
-    adverse += _statements(docs, lexicon["adverse-reported"])
+    adverse = _statements(docs, lexicon["adverse-reported"])
+    adverse += [(s.iri, s.quote) for s in studies if s.adverse_events == "reported"]
     cache: dict[tuple, list[Evidence]] = {}
     out = []
     for c in claims:
@@ -372,8 +372,10 @@ def _assess(c, evidence, cells, scarcity, adverse, graph, labels, rules, lexicon
                 _path(graph, c.iri, e.study.iri),
             )
         threshold = rules["claim.overstated"].minimum_certainty or "moderate"
+        hedges = [h for h in lexicon["hedge"].find(c.quote) if not any(h in cue for cue in c.strong_cues)]
         if (
             c.strong_cues
+            and not hedges
             and general
             and not any(r.code == "no-evidence" for r in reasons)
             and (best is None or certainty_rank(best.certainty) < certainty_rank(threshold))
@@ -453,23 +455,34 @@ def _assess(c, evidence, cells, scarcity, adverse, graph, labels, rules, lexicon
 
 
 def independent_count(evidence: list[Evidence]) -> int:
-    """Distinct studies: pages that repeat the same study (same venue and year, investigator,
-    institution, or design and size) count once."""
-    keys = set()
+    """Distinct studies: mentions that share a venue and year, an investigator, an institution and
+    year, or a design, size and cell source are one study repeated, not independent evidence."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    owner: dict[tuple, str] = {}
     for e in evidence:
         s = e.study
+        find(s.iri)
+        keys = []
         if s.venue and s.year:
-            key = ("venue", s.venue.lower(), s.year)
-        elif s.investigator:
-            key = ("investigator", s.investigator.split()[-1].lower())
-        elif s.institution:
-            key = ("institution", s.institution)
-        elif s.n:
-            key = ("size", s.design, s.n, tuple(sorted(s.cell_sources)))
-        else:
-            key = ("mention", s.iri)
-        keys.add(key)
-    return len(keys)
+            keys.append(("venue", s.venue.lower(), s.year))
+        if s.investigator:
+            keys.append(("investigator", s.investigator.split()[-1].lower()))
+        if s.institution and (s.year or s.n):
+            keys.append(("institution", s.institution, s.year or s.n))
+        if s.n and s.design != "unspecified":
+            keys.append(("size", s.design, s.n, tuple(sorted(s.cell_sources))))
+        for key in keys:
+            if key in owner:
+                parent[find(s.iri)] = find(owner[key])
+            else:
+                owner[key] = s.iri
+    return len({find(e.study.iri) for e in evidence})
 
 
 def _excerpt(text: str, limit: int = 80) -> str:

@@ -37,7 +37,7 @@ def _v(row, name: str):
 
 def _narrower_keys(store: GraphStore, key: str) -> set[str]:
     """IRIs of the concept with notation `key` and every concept below it."""
-    q = f"""SELECT DISTINCT ?c WHERE {{ ?top <{SKOS}notation> ?key . ?c <{SKOS}broader>* ?top }}"""
+    q = f"""SELECT DISTINCT ?c ?key WHERE {{ ?top <{SKOS}notation> ?key . ?c <{SKOS}broader>* ?top }}"""
     import pyoxigraph as ox
 
     found = {_v(r, "c") for r in store.query(q, substitutions={ox.Variable("key"): ox.Literal(key)})}

@@ -281,8 +281,8 @@ def _describe(doc, cand, context, sentences, concepts, entities, lexicon) -> Stu
         study.controlled = False
     study.randomised = True if lexicon["randomised"].search(ctx_text) else None
     study.blinded = True if lexicon["blinded"].search(ctx_text) else None
-    positive = lexicon["change"].search(ctx_text)
     negative = lexicon["negative-result"].search(ctx_text)
+    positive = lexicon["change"].search(lexicon["negative-result"].pattern.sub(" ", ctx_text))
     study.result = (
         "mixed"
         if positive and negative
