@@ -1,0 +1,120 @@
+"""kg eval: scoring against gold files (GOLD-FORMAT.md, version 1)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.errors import EvalError
+from kg.evaluate import evaluate, load_gold
+from kg.paths import BUNDLED_CORPUS
+
+GOLD = Path(__file__).parent / "data" / "seeds.gold.jsonl"
+
+
+@pytest.fixture(scope="module")
+def dev_scores():
+    return evaluate(GOLD, BUNDLED_CORPUS)
+
+
+def test_development_gold_meets_the_bars(dev_scores):
+    s = dev_scores
+    assert s["concepts"]["f1"] >= 0.90
+    assert s["organizations"]["f1"] >= 0.85
+    assert s["countries"]["f1"] >= 0.95
+    assert s["studies"]["f1"] >= 0.85 and s["studies"]["design_accuracy"] >= 0.85
+    assert s["claims"]["f1"] >= 0.75 and s["claims"]["hedged_accuracy"] >= 0.85
+    assert s["flags"]["f1"] >= 0.80
+    assert s["reasons"]["f1"] >= 0.60
+
+
+def test_eval_json_has_every_section(tmp_path):
+    result = CliRunner().invoke(main, ["eval", str(GOLD), "--docs", str(BUNDLED_CORPUS), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"concepts", "organizations", "countries", "studies", "claims", "flags", "reasons"}
+    for section in data.values():
+        assert {"precision", "recall", "f1"} <= set(section)
+    assert {"design_accuracy", "n_accuracy", "identifiable_accuracy"} <= set(data["studies"])
+    assert {"type_accuracy", "hedged_accuracy"} <= set(data["claims"])
+
+
+def test_eval_does_not_touch_out(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["eval", str(GOLD), "--docs", str(BUNDLED_CORPUS)])
+    assert result.exit_code == 0
+    assert not (tmp_path / "out").exists()
+
+
+def test_small_gold_of_our_own(write_docs, tmp_path):
+    folder = write_docs(
+        {
+            "page.txt": (
+                "Families travel to the Vita Clinic in Costa Rica for cord blood infusions.\n\n"
+                "A widely reported study showed that cord blood improves speech."
+            )
+        }
+    )
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(
+        json.dumps(
+            {
+                "doc": "page.txt",
+                "concepts": {
+                    "cell_source": ["cord-blood"],
+                    "outcome": ["speech-language"],
+                    "route": [],
+                    "condition": [],
+                },
+                "organizations": ["Vita Clinic"],
+                "countries": ["CR"],
+                "studies": [
+                    {
+                        "anchor": "A widely reported study",
+                        "design": "unspecified",
+                        "n": None,
+                        "identifiable": False,
+                    }
+                ],
+                "claims": [
+                    {
+                        "anchor": "cord blood improves speech",
+                        "type": "efficacy",
+                        "hedged": False,
+                        "flag": True,
+                        "reasons": ["vague-citation"],
+                    }
+                ],
+            }
+        )
+        + "\n"
+    )
+    s = evaluate(gold, folder)
+    assert s["organizations"]["f1"] == 1.0 and s["countries"]["f1"] == 1.0
+    assert s["studies"]["recall"] == 1.0 and s["studies"]["design_accuracy"] == 1.0
+    assert s["claims"]["recall"] == 1.0
+    assert s["flags"]["recall"] == 1.0 and s["reasons"]["f1"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("", "no gold records"), ("{not json\n", "not valid JSON"), ('["a list"]\n', "'doc' name")],
+)
+def test_malformed_gold_files_are_reported_by_line(tmp_path, content, message):
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(content)
+    with pytest.raises(EvalError, match=message):
+        load_gold(gold)
+
+
+def test_anchor_missing_from_document_is_an_error(write_docs, tmp_path):
+    folder = write_docs({"a.txt": "Stem cells may help."})
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(json.dumps({"doc": "a.txt", "claims": [{"anchor": "not there"}]}) + "\n")
+    result = CliRunner().invoke(main, ["eval", str(gold), "--docs", str(folder)])
+    assert result.exit_code == 1
+    assert "anchor 'not there' is not in the document" in result.output
