@@ -164,5 +164,97 @@ def report(name, out_dir, fmt, doc, cell_source, outcome, status, reason) -> Non
         click.echo(report_text(name, data, fmt))
 
 
+# -- SPARQL: query and serve --------------------------------------------------------------------
+def _query_safety_options(f):
+    f = click.option(
+        "--allow-service",
+        is_flag=True,
+        help="Permit SERVICE clauses (they make the query send requests to other endpoints).",
+    )(f)
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=30.0,
+        show_default=True,
+        help="Stop a query after this many seconds.",
+    )(f)
+
+
+@main.command(name="query")
+@click.argument("query_spec", metavar="QUERY", required=False)
+@out_option
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help='Bind a variable to <iri>, voc:x, "text", 5 or true (repeatable).',
+)
+@format_option("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
+@_query_safety_options
+@click.option("--list", "list_only", is_flag=True, help="List the named queries and their parameters.")
+@click.option(
+    "--queries",
+    "query_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of extra named queries (*.rq) that add to or replace the shipped ones.",
+)
+def query_command(query_spec, out_dir, params, fmt, timeout, allow_service, list_only, query_dirs) -> None:
+    """Run a read-only SPARQL query: a named query, a .rq file, inline SPARQL, or - (stdin).
+
+    Example: kg query unsupported-claims --param reason=anecdote --format csv
+    """
+    from kg.query import list_named_queries, parse_assignments, render, render_named_queries, run_query
+
+    if list_only:
+        click.echo(render_named_queries(list_named_queries(query_dirs), fmt))
+        return
+    if not query_spec:
+        raise click.UsageError("give a QUERY: a name from `kg query --list`, a .rq file, SPARQL text, or -")
+    if query_spec == "-":
+        query_spec = sys.stdin.read()
+    result = run_query(
+        out_dir,
+        query_spec,
+        parse_assignments(params),
+        timeout=timeout,
+        allow_service=allow_service,
+        query_dirs=query_dirs,
+    )
+    output = render(result, fmt)
+    if isinstance(output, bytes):
+        click.echo(output, nl=not output.endswith(b"\n"))
+    else:
+        click.echo(output)
+    if fmt == "table" and result.form == "solutions":
+        click.echo(f"{len(result)} rows in {result.seconds * 1000:.0f} ms", err=True)
+
+
+@main.command()
+@out_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port (0: any free one)."
+)
+@_query_safety_options
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Queries run in parallel."
+)
+def serve(out_dir, host, port, timeout, allow_service, workers) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint (GET/POST; JSON, CSV, TSV, XML, Turtle).
+
+    Example: kg serve --out out/ --port 7878   (then point any SPARQL client at /sparql)
+    """
+    from kg.serve import make_server, serve_until_stopped
+
+    server = make_server(out_dir, host, port, timeout=timeout, allow_service=allow_service, workers=workers)
+    if host not in ("127.0.0.1", "localhost"):
+        click.echo(f"warning: listening on {host}: anyone who can reach it can query the graph", err=True)
+    click.echo(f"SPARQL endpoint: {server.url} (read-only; Ctrl-C to stop)")
+    serve_until_stopped(server)
+
+
 if __name__ == "__main__":
     main()
