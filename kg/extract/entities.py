@@ -42,22 +42,22 @@ _HEADS = {
     "Agency": "GovernmentOrganization",
 }
 _HEAD_RX = "|".join(re.escape(h) for h in sorted(_HEADS, key=len, reverse=True))
-_ORG = re.compile(
-    rf"(?:(?:{_CAP}|\d+)\s+(?:(?:of|for|and|&|de|del)\s+)?)*"
-    rf"(?:{_HEAD_RX})\b"
-    rf"(?:\s+\d+)?"
-    rf"(?:\s+(?:of|for|at)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP})*)?"
-)
+_MAX_NAME_WORDS = 8  # words before a head noun ("Seoul National University Hospital")
 _HEAD_WORD = re.compile(rf"\b(?:{_HEAD_RX})\b")
+_NAME_BEFORE = re.compile(
+    rf"(?<![\w'’&.\-])(?:(?:{_CAP}|\d+)\s+(?:(?:of|for|and|&|de|del)\s+)?){{0,{_MAX_NAME_WORDS}}}$"
+)
+_NAME_AFTER = re.compile(rf"(?:\s+\d+)?(?:\s+(?:of|for|at)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}){{0,5}})?")
 _NOT_ORG_AFTER = re.compile(r"^\s*(Scale|Score|Index|Test|Measure|Classification)\b")
-_BRAND_CONTEXT = (
-    r"\bAt\s+({name}),",
-    r"\b({name})(?:'s)?\s+(?:treatment|therapy|clinic|center|centre|protocol|video|testimonial|"
-    r"patients|program|programme|hospital|team)s?\b",
+_NAME = r"[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:\s+[A-Z][a-z]+(?:[A-Z][a-z]+)*)?"
+_BRAND_CONTEXTS = (  # a provider is named in both kinds of context
+    re.compile(rf"\bAt\s+({_NAME}),"),
+    re.compile(
+        rf"\b({_NAME})(?:'s)?\s+(?:treatment|therapy|clinic|center|centre|protocol|video|testimonial|"
+        r"patients|program|programme|hospital|team)s?\b"
+    ),
 )
-_BRAND = re.compile(
-    r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:[A-Z][a-z]+)*(?:\s+[A-Z][a-z]+(?:[A-Z][a-z]+)*)?)\b", re.M
-)
+_BRAND = re.compile(rf"(?<![.!?]\s)(?<!^)\b({_NAME})\b", re.M)
 _STOP_BRANDS = {
     "Stem",
     "Cell",
@@ -163,11 +163,14 @@ def extract_organizations(
 
 
 def _org_matches(text: str) -> list[tuple[int, str, int]]:
-    """Head-noun matches, split where 'and' joins two complete names ('X University and Y Hospital')."""
+    """Names ending in (or built on) a head noun, found from each head noun outwards in linear time;
+    split where 'and' joins two complete names ('X University and Y Hospital')."""
     out = []
-    for m in _ORG.finditer(text):
-        start = m.start()
-        parts = re.split(r"(\s+(?:and|&)\s+)", m.group(0))
+    for head in _HEAD_WORD.finditer(text):
+        before = _NAME_BEFORE.search(text, max(0, head.start() - 200), head.start())
+        start = before.start() if before else head.start()
+        end = _NAME_AFTER.match(text, head.end()).end()
+        parts = re.split(r"(\s+(?:and|&)\s+)", text[start:end])
         pieces = [parts[0]]
         for sep, part in zip(parts[1::2], parts[2::2], strict=False):
             if _HEAD_WORD.search(pieces[-1]) and _HEAD_WORD.search(part):
@@ -183,23 +186,21 @@ def _org_matches(text: str) -> list[tuple[int, str, int]]:
 
 
 def _brands(text: str, country_surfaces: set[str]) -> list[str]:
-    """Capitalised names used as providers: 'At X, ...', 'X treatment', 'a X video'."""
-    lowered = text.lower()
+    """Capitalised names used as providers: 'At X, ...' and 'X treatment' / 'a X video'."""
+    in_context = [{m.group(1) for m in rx.finditer(text)} for rx in _BRAND_CONTEXTS]
+    candidates = set.intersection(*in_context)
+    if not candidates:
+        return []
     counts: dict[str, int] = {}
     for m in _BRAND.finditer(text):
-        counts[m.group(1)] = counts.get(m.group(1), 0) + 1
-    brands = []
-    for name, count in sorted(counts.items()):
-        if count < 2 or name in country_surfaces or set(name.split()) & _STOP_BRANDS:
-            continue
-        if re.search(rf"(?<![A-Za-z]){re.escape(name.lower())}(?![a-z])", _lower_only(lowered, text)):
-            continue
-        contexts = sum(1 for c in _BRAND_CONTEXT if re.search(c.format(name=re.escape(name)), text))
-        if contexts >= 2:
-            brands.append(name)
-    return brands
-
-
-def _lower_only(lowered: str, text: str) -> str:
-    """Text with capitalised words blanked, to test whether a name is also a common word."""
-    return "".join(ch if ch == text[i] else " " for i, ch in enumerate(lowered))
+        if m.group(1) in candidates:
+            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+    common_words = set(re.findall(r"(?<![\w'’])[a-z][a-z'’\-]*", text))
+    return [
+        name
+        for name, count in sorted(counts.items())
+        if count >= 2
+        and name not in country_surfaces
+        and not set(name.split()) & _STOP_BRANDS
+        and not all(w.lower() in common_words for w in name.split())
+    ]
