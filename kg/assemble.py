@@ -94,6 +94,11 @@ def assemble(extraction: Extraction, pipeline: str = "") -> list[Quad]:
     w.add(doc, HCKG + "sentenceCount", _int(len(extraction.sentences)))
     if pipeline:
         w.add(doc, HCKG + "pipelineVersion", _str(pipeline))
+    if d.date:
+        w.add(doc, DCT + "date", Literal(d.date, datatype=NamedNode(XSD + "date")))
+    for e in extraction.entities:
+        if e.evidence.rule == "org.provider-brand":
+            w.add(doc, HCKG + "provider", org_iri(e.code))
     text = d.text
     for m in extraction.concepts:
         _concept(w, doc, d.doc_id, m, text)

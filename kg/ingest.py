@@ -67,8 +67,49 @@ def decode(data: bytes, name: str) -> str:
     raise IngestError(f"{name}: cannot decode as UTF-8, cp1252 or latin-1")
 
 
-def html_to_text(html: str, name: str) -> tuple[str, str | None]:
-    """Main article text and title of an HTML page (trafilatura), paragraphs on blank lines."""
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        1,
+    )
+}
+_DATE_LINE = re.compile(
+    r"\b(?:published|updated|posted|last updated|reviewed)(?: on)?:?\s+"
+    r"(?:(\d{4})-(\d{2})-(\d{2})|([A-Z][a-z]+)\s+(\d{1,2}),?\s+(\d{4})|(\d{1,2})\s+([A-Z][a-z]+)\s+(\d{4}))",
+    re.IGNORECASE,
+)
+
+
+def find_date(text: str) -> str | None:
+    """An ISO date from a 'Published on …' / 'Updated: …' line, if the text states one."""
+    m = _DATE_LINE.search(text)
+    if not m:
+        return None
+    if m.group(1):
+        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+    month_name, day, year = (
+        (m.group(4), m.group(5), m.group(6)) if m.group(4) else (m.group(8), m.group(7), m.group(9))
+    )
+    month = _MONTHS.get(month_name.lower())
+    return f"{year}-{month:02d}-{int(day):02d}" if month else None
+
+
+def html_to_text(html: str, name: str) -> tuple[str, str | None, str | None]:
+    """Main article text, title and date of an HTML page (trafilatura), paragraphs on blank lines."""
     import trafilatura
 
     try:
@@ -88,7 +129,8 @@ def html_to_text(html: str, name: str) -> tuple[str, str | None]:
     if not re.search(r"[^\W\d_]{2,}", text):
         raise IngestError(f"{name}: HTML has no article text")
     text = re.sub(r"\n(?!\n)", "\n\n", text)
-    return text, (data.get("title") or None)
+    date = data.get("date") or None
+    return text, (data.get("title") or None), (str(date)[:10] if date else None)
 
 
 def guess_title(text: str) -> str:
@@ -132,12 +174,12 @@ def read_document(
     except OSError as exc:
         raise IngestError(f"{name}: cannot read ({exc.strerror or exc})") from exc
     raw = decode(data, name)
-    title = None
+    title = date = None
     media_type = "text/plain"
     if source.path.suffix.lower() in HTML_SUFFIXES or raw.lstrip()[:15].lower().startswith(
         ("<!doctype html", "<html")
     ):
-        text, title = html_to_text(raw, name)
+        text, title, date = html_to_text(raw, name)
         media_type = "text/html"
     else:
         text = raw
@@ -155,6 +197,7 @@ def read_document(
         kind_reason=reason,
         sha256=hashlib.sha256(data).hexdigest(),
         media_type=media_type,
+        date=date or find_date(text),
     )
 
 

@@ -28,6 +28,7 @@ class Document:
     kind_reason: str
     sha256: str
     media_type: str = "text/plain"
+    date: str | None = None  # publication or update date (ISO 8601) when the page states one
 
 
 @dataclass(frozen=True)

@@ -247,7 +247,7 @@ def document_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[
             "acknowledges_uncertainty": uncertainty,
             "states_costs": costs,
             "free_of_commercial_interest": not coi,
-            "dated": False,
+            "dated": bool(d["date"]),
         }
         out.append(
             {

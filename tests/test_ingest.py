@@ -76,3 +76,11 @@ def test_kind_is_inferred_with_a_reason(write_docs):
     doc = _read(write_docs({"abs.txt": text}), "abs.txt")
     assert doc.kind == "abstract"
     assert "abstract cues" in doc.kind_reason
+
+
+def test_stated_dates_are_kept(write_docs):
+    doc = _read(
+        write_docs({"d.txt": "Cord blood news\n\nPublished on March 3, 2021\n\nStem cells may help."}),
+        "d.txt",
+    )
+    assert doc.date == "2021-03-03"
