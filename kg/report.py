@@ -47,15 +47,17 @@ def _narrower_keys(store: GraphStore, key: str) -> set[str]:
 
 
 def _documents(store: GraphStore) -> dict[str, dict[str, str]]:
-    q = f"""SELECT ?doc ?name ?id ?kind ?title WHERE {{ ?doc a <{HCKG}Document> ; <{HCKG}fileName> ?name ;
-        <http://purl.org/dc/terms/identifier> ?id ; <{HCKG}kind> ?kind ;
-        <http://purl.org/dc/terms/title> ?title }}"""
+    q = f"""SELECT ?doc ?name ?id ?kind ?title ?date WHERE {{
+        ?doc a <{HCKG}Document> ; <{HCKG}fileName> ?name ; <http://purl.org/dc/terms/identifier> ?id ;
+             <{HCKG}kind> ?kind ; <http://purl.org/dc/terms/title> ?title .
+        OPTIONAL {{ ?doc <http://purl.org/dc/terms/date> ?date }} }}"""
     return {
         _v(r, "doc"): {
             "name": _v(r, "name"),
             "id": _v(r, "id"),
             "kind": _v(r, "kind"),
             "title": _v(r, "title"),
+            "date": _v(r, "date"),
         }
         for r in store.query(q)
     }
