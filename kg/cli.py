@@ -256,5 +256,31 @@ def serve(out_dir, host, port, timeout, allow_service, workers) -> None:
     serve_until_stopped(server)
 
 
+@main.command(name="validate")
+@out_option
+@format_option("table", "json")
+@click.option(
+    "--vocabulary",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Check this SKOS vocabulary file on its own instead of a built graph.",
+)
+@click.option("--limit", type=int, default=50, show_default=True, help="Table rows at most (0: all).")
+def validate_command(out_dir, fmt, vocabulary, limit) -> None:
+    """Check a built graph against the SHACL shapes and the vocabulary; exit 1 if it does not conform.
+
+    Example: kg validate --out out/ --format json
+    """
+    from kg.validate import result_table, validate_store, validate_vocabulary
+
+    result = validate_vocabulary(vocabulary) if vocabulary else validate_store(out_dir)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        click.echo(result_table(result, limit or None))
+    if not result.conforms:
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()
