@@ -37,17 +37,21 @@ VOC = Namespace("https://w3id.org/hckg/vocab/")
 SCHEMA = Namespace("https://schema.org/")
 OA = Namespace("http://www.w3.org/ns/oa#")
 OWLRL_ERROR = URIRef("http://www.daml.org/2002/03/agents/agent-ont#ErrorMessage")
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
 OWLRL_ERROR_TEXT = URIRef("http://www.daml.org/2002/03/agents/agent-ont#error")
 
-# One small page: hedged and anecdotal claims, a randomised trial at a named university, a testimonial.
+# One small page: a date, a provider, hedged and anecdotal claims, a randomised trial at a named
+# university, a testimonial.
 SMALL_DOC = """Stem Cell Therapy for Cerebral Palsy
 
-Umbilical cord stem cells may improve motor function in children with cerebral palsy.
+Published on 2021-03-04
+
+At Cellara, umbilical cord stem cells may improve motor function in children with cerebral palsy.
 
 A 2019 randomised controlled trial of 40 children at Duke University in the United States found that \
 cord blood infusions improved gross motor function.
 
-Many parents say their child walked better after treatment.
+Many parents say their child walked better after Cellara treatment.
 """
 
 
@@ -127,11 +131,16 @@ def test_ontology_declares_every_term_the_build_writes(bundled_result):
     assert undeclared == []
 
 
-def test_small_build_conforms(small_out):
+def test_small_build_conforms(small_out, small_graph):
     result = validate_store(small_out)
     assert result.errors == []
     assert result.conforms
     assert result.triples > 1000
+    assert [v.focus for v in result.violations if v.check == "ontology.undeclared-term"] == []
+    # the page's date and provider are among what was checked
+    doc = _first(small_graph, HCKG.Document)
+    assert small_graph.value(doc, DCTERMS.date) == Literal("2021-03-04", datatype=URIRef(XSD_DATE))
+    assert small_graph.value(doc, HCKG.provider) == URIRef(ID + "org/cellara")
 
 
 def test_ontology_is_loaded_into_the_ontology_graph(built_out):
