@@ -6,7 +6,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.extract.entities import slug
 from kg.model import Claim, ConceptMention, EntityMention, Evidence, Extraction, StudyMention
-from kg.namespaces import DCT, HCKG, ID, OA, PROV, RDF, RDFS, SCHEMA, XSD
+from kg.namespaces import DCT, HCKG, ID, OA, PROV, RDF, RDFS, SCHEMA, VOC, XSD
 
 _ORG_CLASSES = {
     "Hospital": SCHEMA + "Hospital",
@@ -17,6 +17,9 @@ _ORG_CLASSES = {
     "ResearchOrganization": SCHEMA + "ResearchOrganization",
     "MedicalOrganization": SCHEMA + "MedicalOrganization",
 }
+
+
+ADVERSE_EVENTS = VOC + "adverse-events"
 
 
 def doc_iri(doc_id: str) -> str:
@@ -193,6 +196,8 @@ def _study(w: _Writer, doc: str, node: str, s: StudyMention, text: str) -> None:
     w.add(node, HCKG + "selfReported", _bool(s.self_report))
     w.add(node, HCKG + "preprint", _bool(s.preprint))
     for outcome in s.outcomes:
+        if outcome == ADVERSE_EVENTS:
+            continue  # the adverse-events finding below carries what the study says of safety
         finding = f"{node}/finding/{outcome.rsplit('/', 1)[-1]}"
         w.add(finding, RDF + "type", HCKG + "Finding")
         w.add(node, HCKG + "hasFinding", finding)
@@ -204,7 +209,7 @@ def _study(w: _Writer, doc: str, node: str, s: StudyMention, text: str) -> None:
         finding = f"{node}/finding/adverse-events"
         w.add(finding, RDF + "type", HCKG + "Finding")
         w.add(node, HCKG + "hasFinding", finding)
-        w.add(finding, HCKG + "outcome", "https://w3id.org/hckg/vocab/adverse-events")
+        w.add(finding, HCKG + "outcome", ADVERSE_EVENTS)
         w.add(finding, HCKG + "direction", _str(s.adverse_events))
         for cell in s.cell_sources:
             w.add(finding, HCKG + "cellSource", cell)

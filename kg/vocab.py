@@ -40,7 +40,7 @@ class Hit:
     surface: str
 
 
-def _variants(label: str) -> set[str]:
+def label_variants(label: str) -> set[str]:
     """Folded label with simple plural/singular variants of its last word."""
     base = normalise_label(label)
     out = {base}
@@ -90,7 +90,7 @@ class Vocabulary:
                 for v in graph.objects(node, p)
             ]
             for label in labels:
-                for variant in _variants(label):
+                for variant in label_variants(label):
                     self._add(self._folded, variant, iri)
             for label in graph.objects(node, HCKG.caseSensitiveLabel):
                 self._add(self._exact, match_view(str(label), lower=False).text.strip(), iri)

@@ -110,20 +110,9 @@ def _errors(result: ValidationResult, focus, path: str | None = None, check: str
 
 
 # -- the bundled corpus ------------------------------------------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline bug: kg/assemble.py writes two hckg:direction values on <study>/finding/adverse-events "
-    "when voc:adverse-events is also among the study's outcomes (3 findings in the bundled corpus)",
-)
 def test_bundled_corpus_conforms(bundled_result):
     assert bundled_result.errors == []
     assert bundled_result.conforms
-
-
-def test_only_known_violation_on_bundled_corpus(bundled_result):
-    # everything but the finding bug above conforms; this stays green once the bug is fixed
-    others = [v for v in bundled_result.errors if not v.focus.endswith("/finding/adverse-events")]
-    assert others == []
 
 
 def test_ontology_declares_every_term_the_build_writes(bundled_result):
