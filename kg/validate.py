@@ -34,7 +34,7 @@ from kg.namespaces import HCKG, ONTOLOGY_GRAPH, PREFIXES, VOCABULARY_GRAPH
 from kg.paths import ontology_dir
 from kg.store import GraphStore
 from kg.text import normalise_label
-from kg.vocab import label_variants as label_variants
+from kg.vocab import label_variants
 
 log = logging.getLogger(__name__)
 
