@@ -103,6 +103,11 @@ def build(paths, out_dir, max_bytes, exports, force, no_views) -> None:
     )
     for path in report.exports:
         click.echo(f"wrote {path}")
+    if not no_views and report.documents:
+        from kg.render import write_default_views
+
+        for path in write_default_views(out_dir):
+            click.echo(f"wrote {path}")
     if report.errors and not report.documents:
         sys.exit(1)
     if report.errors:
@@ -280,6 +285,52 @@ def validate_command(out_dir, fmt, vocabulary, limit) -> None:
         click.echo(result_table(result, limit or None))
     if not result.conforms:
         sys.exit(1)
+
+
+@main.command(name="view")
+@out_option
+@click.option(
+    "--claims",
+    type=click.Choice(["unsupported", "all"]),
+    default=None,
+    help="Claim audit: claims with the studies and concepts bearing on them, coloured by support.",
+)
+@click.option("--doc", metavar="ID", default=None, help="One document (id or file name).")
+@click.option(
+    "--concept", metavar="KEY", default=None, help="One concept and its narrower ones (e.g. uc-msc)."
+)
+@click.option(
+    "--max-nodes",
+    type=int,
+    default=1500,
+    show_default=True,
+    help="Node cap: larger views are aggregated or cut to their most relevant part.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Page to write (default: <out>/views/<view>.html).",
+)
+@click.option("--open", "open_page", is_flag=True, help="Open the page in a browser.")
+def view_command(out_dir, claims, doc, concept, max_nodes, html_path, open_page) -> None:
+    """Write an interactive offline HTML view of the graph (default: the corpus overview).
+
+    Example: kg view --claims unsupported --out out/
+    """
+    from kg.render import write_view
+
+    spec, path = write_view(
+        out_dir, claims=claims, doc=doc, concept=concept, cap=max_nodes, html_path=html_path
+    )
+    click.echo(f"{spec.title}: {spec.summary}")
+    for note in spec.notes:
+        click.echo(f"note: {note}")
+    click.echo(f"wrote {path}")
+    if open_page:
+        click.launch(str(path))
 
 
 if __name__ == "__main__":
