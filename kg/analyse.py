@@ -21,7 +21,6 @@ from kg.text import squash
 
 RESULT_REPORT_RULES = {"claim.study-result", "claim.reported-outcome"}
 ADVERSE = "https://w3id.org/hckg/vocab/adverse-events"
-INDIRECT = {"broader", "sibling", "related"}
 
 
 @dataclass
@@ -184,13 +183,7 @@ def analyse_claims(
         if key not in cache:
             cache[key] = _corpus_evidence(c, cells, conditions, studies, grades, docs, hierarchy)
         evidence = [
-            Evidence(
-                by_iri[i],
-                grades[i],
-                _best_relation(hierarchy, cells, by_iri[i].cell_sources)
-                or ("direct" if not cells or not by_iri[i].cell_sources else "related"),
-                True,
-            )
+            Evidence(by_iri[i], grades[i], _cited_relation(hierarchy, c, by_iri[i]), True)
             for i in c.cites
             if i in by_iri
         ]

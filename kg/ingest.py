@@ -20,7 +20,6 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 DEFAULT_MAX_BYTES = 5_000_000
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
-KINDS = ("clinic-marketing", "news", "blog", "abstract", "review", "other")
 
 
 @dataclass(frozen=True)

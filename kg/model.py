@@ -12,9 +12,6 @@ class Span:
     start: int
     end: int
 
-    def overlaps(self, other: Span) -> bool:
-        return self.start < other.end and other.start < self.end
-
 
 @dataclass
 class Document:
