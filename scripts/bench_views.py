@@ -59,7 +59,8 @@ def synthesize(base: Path, target: Path, claims_wanted: int) -> dict[str, int]:
     store = GraphStore(target)
     shared = [q for q in quads if not _DOC.match(q.graph_name.value) and q.graph_name.value != ANALYSIS_GRAPH]
     store.store.bulk_extend(shared)
-    per_doc = [q for q in quads if q not in set(shared)]
+    shared_set = set(shared)
+    per_doc = [q for q in quads if q not in shared_set]
     graded = any(q.graph_name.value == ANALYSIS_GRAPH for q in quads)
     analysis = ox.NamedNode(ANALYSIS_GRAPH)
     xsd_int = ox.NamedNode(XSD + "integer")

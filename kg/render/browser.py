@@ -189,3 +189,24 @@ class HeadlessChromium:
     def screenshot(self, target: Path) -> Path:
         self.driver.save_screenshot(str(target))
         return target
+
+    def node_point(self, node_id: str) -> tuple[float, float]:
+        """Viewport coordinates of a drawn node's centre."""
+        x, y = self.driver.execute_script(
+            "const v = window.kgView, p = v.network.getPositions([arguments[0]])[arguments[0]];"
+            "const d = v.network.canvasToDOM(p);"
+            "const r = document.getElementById('graph').getBoundingClientRect();"
+            "return [d.x + r.left, d.y + r.top];",
+            node_id,
+        )
+        return float(x), float(y)
+
+    def pointer(self, x: float, y: float, click: bool = False) -> None:
+        """Move the mouse to viewport coordinates (and click there)."""
+        from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+        actions = ActionBuilder(self.driver)
+        actions.pointer_action.move_to_location(int(x), int(y))
+        if click:
+            actions.pointer_action.click()
+        actions.perform()

@@ -93,7 +93,12 @@ def vis_options(spec: ViewSpec) -> dict[str, Any]:
             "springConstant": 0.08,
             "avoidOverlap": 0.3,
         },
-        "stabilization": {"enabled": True, "iterations": 200, "updateInterval": 1000, "fit": True},
+        "stabilization": {
+            "enabled": True,
+            "iterations": 200 if n <= 120 else 120,
+            "updateInterval": 1000,
+            "fit": True,
+        },
     }
     if large and not precomputed(spec):  # too large for the dense layout: cheaper physics
         physics["solver"] = "barnesHut"

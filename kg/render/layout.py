@@ -19,7 +19,7 @@ def spring_positions(
     node_ids: Sequence[str],
     edges: Iterable[tuple[str, str]],
     *,
-    iterations: int = 60,
+    iterations: int = 50,
     seed: int = 7,
     spacing: float = 38.0,
 ) -> dict[str, tuple[int, int]]:
@@ -30,11 +30,9 @@ def spring_positions(
     if n == 0:
         return {}
     index = {node: i for i, node in enumerate(node_ids)}
-    adjacency = np.zeros((n, n), dtype=np.float32)
-    for u, v in edges:
-        i, j = index[u], index[v]
-        if i != j:
-            adjacency[i, j] = adjacency[j, i] = 1.0
+    pairs = {(min(index[u], index[v]), max(index[u], index[v])) for u, v in edges if u != v}
+    src = np.fromiter((i for i, _ in pairs), dtype=np.intp, count=len(pairs))
+    dst = np.fromiter((j for _, j in pairs), dtype=np.intp, count=len(pairs))
     rng = np.random.default_rng(seed)
     pos = rng.random((n, 2), dtype=np.float32)
     k2 = np.float32(1.0 / n)  # k = sqrt(area / n) with area 1
@@ -44,18 +42,21 @@ def spring_positions(
     dx = np.empty((n, n), dtype=np.float32)
     dy = np.empty((n, n), dtype=np.float32)
     d2 = np.empty((n, n), dtype=np.float32)
-    force = np.empty((n, n), dtype=np.float32)
     for _ in range(iterations):
         x, y = pos[:, 0], pos[:, 1]
+        # repulsion between every pair: k²/d along the offset
         np.subtract(x[:, None], x[None, :], out=dx)
         np.subtract(y[:, None], y[None, :], out=dy)
         np.multiply(dx, dx, out=d2)
         d2 += dy * dy
         np.maximum(d2, 1e-4, out=d2)
-        # repulsion k²/d² and attraction d/k along each edge, both times the offset (dx, dy)
-        np.divide(k2, d2, out=force)
-        force -= adjacency * np.sqrt(d2) * inv_k
-        disp = np.stack([(dx * force).sum(axis=1), (dy * force).sum(axis=1)], axis=1)
+        np.divide(k2, d2, out=d2)
+        disp = np.stack([(dx * d2).sum(axis=1), (dy * d2).sum(axis=1)], axis=1)
+        # attraction along the edges: d²/k
+        offset = pos[src] - pos[dst]
+        pull = offset * (np.sqrt((offset * offset).sum(axis=1)) * inv_k)[:, None]
+        np.subtract.at(disp, src, pull)
+        np.add.at(disp, dst, pull)
         length = np.sqrt((disp * disp).sum(axis=1))
         np.maximum(length, 0.01, out=length)
         pos += disp * (step / length)[:, None]

@@ -47,10 +47,22 @@ SUPPORT_COLOURS = {
     "weakly-supported": "#9ccc65",
     "unsupported": "#ef6c00",
     "contradicted": "#b71c1c",
+    "not-assessed": "#90caf9",
     UNGRADED: "#9e9e9e",
 }
+SUPPORT_NOTES = {
+    "not-assessed": "not-assessed (not a health claim)",
+    UNGRADED: "ungraded (grading has not run)",
+}
 # Lower is worse: the order claims are ranked in when a view must be cut.
-SUPPORT_SEVERITY = {"contradicted": 0, "unsupported": 1, "weakly-supported": 2, UNGRADED: 3, "supported": 4}
+SUPPORT_SEVERITY = {
+    "contradicted": 0,
+    "unsupported": 1,
+    "weakly-supported": 2,
+    UNGRADED: 3,
+    "supported": 4,
+    "not-assessed": 5,
+}
 
 LEVEL_COLOURS = {
     1: "#1b5e20",
@@ -235,7 +247,8 @@ def legend(kinds: set[str], aggregated: bool = False) -> list[dict[str, str]]:
             out.append({"section": "Nodes", "glyph": GLYPHS[SHAPES[kind]], "colour": "#455a64", "text": text})
     if CLAIM in kinds:
         for status, col in SUPPORT_COLOURS.items():
-            out.append({"section": "Claim support", "glyph": "●", "colour": col, "text": status})
+            text = SUPPORT_NOTES.get(status, status)
+            out.append({"section": "Claim support", "glyph": "●", "colour": col, "text": text})
         out.append(
             {"section": "Claim support", "glyph": "◯", "colour": FLAG_BORDER, "text": "flagged (black ring)"}
         )
