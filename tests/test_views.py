@@ -184,7 +184,7 @@ def test_claim_audit_lists_unsupported_claims_with_their_evidence(src, built_out
     )
     assert expected == {r[0] for r in rows}
     assert {n.iri for n in spec.nodes if n.kind == "claim"} == expected
-    assert spec.title == "Claim audit: unsupported claims"
+    assert spec.title == "Claim audit: unsupported, contradicted and flagged claims"
     edges = _edges_by_iri(spec)
     for claim, study in _select(built_out, f"SELECT ?c ?s WHERE {{ ?c <{HCKG}bearingEvidence> ?s }}"):
         if claim in expected:

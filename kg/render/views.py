@@ -230,7 +230,11 @@ def claim_audit(src: ViewSource, which: str = "unsupported", cap: int = DEFAULT_
         )
     elif not claims:
         notes.append("No claim matches.")
-    title = "Claim audit: unsupported claims" if which == "unsupported" else "Claim audit: all claims"
+    title = (
+        "Claim audit: unsupported, contradicted and flagged claims"
+        if which == "unsupported"
+        else "Claim audit: all claims"
+    )
     return _spec(src, f"claims-{which}", title, iris, cap, notes, truncated=shown < offered)
 
 
