@@ -246,6 +246,8 @@ def test_overview_past_the_cap_is_aggregated(src):
     assert spec.aggregated and len(spec.nodes) <= 60
     assert spec.title == "Corpus overview (aggregated)"
     assert spec.notes[0].startswith("Aggregated: the full graph has")
+    legend = {e["text"] for e in spec.legend if e["section"] == "Nodes"}
+    assert {"Claim group (count)", "Concept"} <= legend
     groups = [n for n in spec.nodes if n.kind == "claim"]
     assert groups and all(n.count for n in groups)
     # a claim group's count is the number of claims about its concept with its status
@@ -420,3 +422,5 @@ def test_written_page_round_trips_node_data(src, tmp_path):
         (e.source, e.target, e.label) for e in spec.edges
     ]
     assert data["options"]["physics"]["enabled"] is True
+    as_dict = json.loads(json.dumps(spec.to_dict()))
+    assert as_dict["edges"][0]["label"] == spec.edges[0].label

@@ -243,7 +243,8 @@ def legend(kinds: set[str], aggregated: bool = False) -> list[dict[str, str]]:
     out = []
     for kind in (DOCUMENT, CLAIM, STUDY, CONCEPT, ORGANIZATION, COUNTRY):
         if kind in kinds:
-            text = KIND_LABELS[kind] + (" group (count)" if aggregated and kind != CONCEPT else "")
+            grouped = aggregated and kind in (DOCUMENT, CLAIM, STUDY)
+            text = KIND_LABELS[kind] + (" group (count)" if grouped else "")
             out.append({"section": "Nodes", "glyph": GLYPHS[SHAPES[kind]], "colour": "#455a64", "text": text})
     if CLAIM in kinds:
         for status, col in SUPPORT_COLOURS.items():
