@@ -16,6 +16,7 @@ Library use:
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import logging
 import os
@@ -350,6 +351,7 @@ def _tree_names(node: Any) -> Iterator[str]:
             stack.extend(list(item))
 
 
+@functools.lru_cache(maxsize=256)  # parsing costs 10-50 ms; named queries repeat
 def check_query(text: str, allow_service: bool = False) -> QueryCheck:
     """Parse `text`; raise QueryForbidden for SPARQL Update, and for SERVICE unless allowed.
 

@@ -76,6 +76,23 @@ def test_every_named_query_returns_rows_on_the_bundled_corpus(service):
         assert len(service.run_named(name)) > 0, name
 
 
+def test_claims_sit_in_the_graph_of_the_document_they_come_from(service):
+    # the aggregate queries count a claim's document by its named graph (cheaper than joining
+    # prov:wasDerivedFrom at scale); this is the assumption they rest on
+    mismatched = service.run(
+        """SELECT ?claim WHERE {
+             GRAPH ?g { ?claim a hckg:Claim . ?doc a hckg:Document }
+             FILTER NOT EXISTS { ?claim prov:wasDerivedFrom ?doc }
+           }"""
+    )
+    placed = service.run(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?c a hckg:Claim . ?d a hckg:Document } }"
+    )
+    claims = service.run("SELECT (COUNT(*) AS ?n) WHERE { ?c a hckg:Claim }")
+    assert len(mismatched) == 0
+    assert placed.records() == claims.records()
+
+
 def test_unsupported_claims_lists_reasons_rules_and_paths(service):
     rows = named(service, "unsupported-claims")
     testimonial = by(rows, "claim", f"{DOC_BEIKE}/claim/1933-2067")
