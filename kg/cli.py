@@ -196,7 +196,7 @@ def _query_safety_options(f):
     metavar="NAME=VALUE",
     help='Bind a variable to <iri>, voc:x, "text", 5 or true (repeatable).',
 )
-@format_option("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
+@format_option("table", "md", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
 @_query_safety_options
 @click.option("--list", "list_only", is_flag=True, help="List the named queries and their parameters.")
 @click.option(

@@ -63,7 +63,7 @@ GRAPH_FORMATS = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
-OUTPUT_FORMATS = ("table", *RESULT_FORMATS, *GRAPH_FORMATS)
+OUTPUT_FORMATS = ("table", "md", *RESULT_FORMATS, *GRAPH_FORMATS)
 
 
 class QuerySyntaxError(QueryError):
@@ -524,10 +524,26 @@ def render_table(result: QueryResult, title: str | None = None, width: int | Non
     return render_rich(table, width or max(120, shutil.get_terminal_size((120, 24)).columns))
 
 
+def render_markdown(result: QueryResult, max_width: int | None = None) -> str:
+    """SELECT results as a Markdown table (terms as in `compact`, cells cut to `max_width`)."""
+    if result.form != "solutions":
+        return render_table(result)
+
+    def cell(term: Term | None) -> str:
+        text = " ".join(compact(term).split()).replace("|", "\\|")
+        return text if max_width is None or len(text) <= max_width else text[: max_width - 1] + "…"
+
+    lines = ["| " + " | ".join(result.variables) + " |", "|" + "---|" * len(result.variables)]
+    lines += ["| " + " | ".join(cell(t) for t in row) + " |" for row in result.rows]
+    return "\n".join(lines)
+
+
 def render(result: QueryResult, fmt: str = "table") -> str | bytes:
-    """`table` (people) or a standard serialization (programs)."""
+    """`table` or `md` (people) or a standard serialization (programs)."""
     if fmt == "table":
         return render_table(result, result.query.title if result.query else None)
+    if fmt == "md":
+        return render_markdown(result)
     return result.serialize(fmt)
 
 

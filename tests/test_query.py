@@ -233,10 +233,17 @@ def test_vague_citations(service):
 
 
 def test_study_grading_steps_in_order(service):
-    rows = named(service, "study-grading", study=f"<{DOC_BEIKE}/study/502-733>")
-    assert [r["order"] for r in rows] == list(range(1, len(rows) + 1))
-    assert rows[0]["rule"] == "level.design.rct" and rows[0]["effect"] == 0
-    assert {r["certainty"] for r in rows} == {"moderate"}
+    rows = named(service, "study-grading")
+    levels = [r["level"] for r in rows]
+    assert levels == sorted(levels)
+    rct = by(rows, "study", f"{DOC_BEIKE}/study/502-733")[0]
+    assert (rct["level"], rct["certainty"]) == (2, "moderate")
+    steps = rct["steps"].split(" | ")
+    assert steps[0].startswith("1. level.design.rct (0): Level 2")
+    assert [int(step.split(".", 1)[0]) for step in steps] == list(range(1, len(steps) + 1))
+    assert any("(-1)" in step for step in steps[1:])  # rated down at least once
+    one = named(service, "study-grading", study=f"<{DOC_CASES}/study/789-951>")
+    assert len(one) == 1 and one[0]["level"] == 4 and "grade.imprecision.small-sample (-1)" in one[0]["steps"]
 
 
 def test_claim_evidence_is_a_graph(service):
@@ -479,6 +486,15 @@ def test_graph_results_refuse_table_formats():
     assert json.loads(result.serialize("json"))  # JSON-LD
     with pytest.raises(QueryError, match="CONSTRUCT/DESCRIBE results are RDF"):
         result.serialize("csv")
+
+
+def test_markdown_table(service):
+    from kg.query import render
+
+    text = render(service.run(DOC_KINDS), "md")
+    lines = text.splitlines()
+    assert lines[:3] == ["| doc | kind |", "|---|---|", "| id:doc/015eb35539656c03 | clinic-marketing |"]
+    assert len(lines) == 7
 
 
 def test_compact():
