@@ -630,6 +630,10 @@ def worker_main(out_dir: str, max_bytes: str) -> None:
     except KGError as exc:
         replies.send(("store-error", str(exc)))
         return
+    if not isinstance(getattr(store, "store", None), ox.Store):
+        where = getattr(store, "url", None) or out_dir
+        replies.send(("store-error", f"{where}: not an embedded store; query that endpoint directly"))
+        return
     replies.send(("ready",))
     while True:
         try:
@@ -748,7 +752,7 @@ class QueryService:
         query_dirs: Sequence[Path] = (),
     ):
         self.out_dir = Path(out_dir)
-        if not (self.out_dir / "store").is_dir():
+        if not (self.out_dir / "store").is_dir() and not (self.out_dir / "store.json").is_file():
             raise StoreError(f"{self.out_dir}: no graph built here (run `kg build` first)")
         if timeout is not None and timeout <= 0:
             raise QueryError("timeout must be positive")

@@ -266,6 +266,7 @@ def test_claim_evidence_is_a_graph(service):
 def test_parse_term():
     assert parse_term("<https://example.org/x>") == ox.NamedNode("https://example.org/x")
     assert parse_term("voc:uc-msc") == ox.NamedNode(f"{VOC}uc-msc")
+    assert parse_term("id:doc/015eb35539656c03/claim/1-2") == ox.NamedNode(f"{DOC_BEIKE}/claim/1-2")
     assert parse_term("5") == ox.Literal("5", datatype=ox.NamedNode(f"{XSD}integer"))
     assert parse_term("-1.5") == ox.Literal("-1.5", datatype=ox.NamedNode(f"{XSD}decimal"))
     assert parse_term("true") == ox.Literal("true", datatype=ox.NamedNode(f"{XSD}boolean"))
@@ -559,7 +560,12 @@ def test_cli_table_file_and_stdin(built_out, tmp_path):
 
 def test_cli_construct_prints_turtle(built_out):
     result = invoke(
-        "query", "claim-evidence", "--out", str(built_out), "-p", f"claim=<{DOC_BEIKE}/claim/502-733>"
+        "query",
+        "claim-evidence",
+        "--out",
+        str(built_out),
+        "-p",
+        "claim=id:doc/015eb35539656c03/claim/502-733",
     )
     assert result.exit_code == 0
     graph = rdflib.Graph().parse(data=result.stdout, format="turtle")
