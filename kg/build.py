@@ -1,31 +1,56 @@
-"""Build: ingest → extract → assemble into the store, then grade and export."""
+"""Build: ingest → extract → assemble into the store, then grade and export.
+
+Documents are read, extracted and serialised in a process pool (`jobs`) and streamed to the store
+in batches, so memory stays flat however large the corpus. A rebuild re-extracts only documents
+whose content (sha256) or pipeline fingerprint changed, removes the graphs of documents that
+disappeared, and re-grades and re-exports only when something changed. Output does not depend
+on `jobs` or on the order in which workers finish: every IRI and triple is a function of the
+documents' content, exports are written in graph order.
+"""
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Any, Protocol
 
+import pyoxigraph as ox
 import rdflib
 from rdflib.compare import to_canonical_graph
 
 from kg import __version__
-from kg.assemble import assemble, graph_iri
+from kg.assemble import assemble, doc_iri, graph_iri
 from kg.errors import IngestError
 from kg.extract import extract_document
-from kg.grade import grade_store
 from kg.ingest import DEFAULT_MAX_BYTES, Source, discover, read_document
 from kg.namespaces import HCKG, ONTOLOGY_GRAPH, VOCABULARY_GRAPH
 from kg.paths import BUNDLED_CORPUS, ontology_dir
-from kg.store import GraphStore
+from kg.store import STORE_POINTER, GraphPayload, GraphStore, StoredDocument, atomic_write, open_store
+from kg.stores.cache import (
+    CACHE_DIRNAME,
+    BuildCache,
+    DocumentEntry,
+    FileState,
+    Manifest,
+    split_document_lines,
+    triples_of_graph,
+    turtle_body,
+)
 
 log = logging.getLogger(__name__)
 
 DEFAULT_EXPORTS = ("ttl",)
+BATCH_QUADS = 250_000  # quads per store write
+POOL_MIN_DOCUMENTS = 4  # fewer documents than this (per worker) are extracted in-process
 
 
 @dataclass
@@ -40,10 +65,41 @@ class BuildReport:
     triples: int = 0
     seconds: float = 0.0
     exports: list[Path] = field(default_factory=list)
+    jobs: int = 1
+    bytes_read: int = 0  # bytes of the documents (re)extracted
+    extract_seconds: float = 0.0  # CPU time the workers spent reading, extracting and serialising
+    graded: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+    store: str = ""
 
     @property
     def documents(self) -> int:
         return len(self.built) + len(self.unchanged)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["out_dir"] = str(self.out_dir)
+        data["exports"] = [str(p) for p in self.exports]
+        data["documents"] = self.documents
+        return data
+
+
+class BuildProgress(Protocol):
+    """Receives progress events (the CLI draws a progress bar from them)."""
+
+    def start(self, documents: int, size: int) -> None: ...
+
+    def document(self, source: Source, status: str, size: int) -> None: ...
+
+    def stage(self, name: str) -> None: ...
+
+
+def _fingerprint(files: list[Path]) -> str:
+    digest = hashlib.sha256(__version__.encode())
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def pipeline_fingerprint() -> str:
@@ -52,18 +108,29 @@ def pipeline_fingerprint() -> str:
     A document is re-extracted when its stored fingerprint differs, so an edited vocabulary or
     an upgraded extractor never leaves stale triples behind.
     """
-    digest = hashlib.sha256(__version__.encode())
     package = Path(__file__).parent
     files = sorted(ontology_dir().glob("*.ttl")) + sorted(package.glob("extract/*.py"))
     files += [package / name for name in ("ingest.py", "text.py", "vocab.py", "lexicon.py", "assemble.py")]
-    for path in files:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return _fingerprint(files)
 
 
-def load_reference_graphs(store: GraphStore) -> None:
-    """(Re)load the ontology and vocabulary into their own named graphs when their files changed."""
+def grading_fingerprint() -> str:
+    """Hash of the grading code and data: the analysis graph is rebuilt when it changes."""
+    package = Path(__file__).parent
+    names = ("grade.py", "grading.py", "analyse.py", "rules.py", "lexicon.py", "vocab.py")
+    return _fingerprint(sorted(ontology_dir().glob("*.ttl")) + [package / n for n in names])
+
+
+@lru_cache(maxsize=1)
+def records_version() -> str:
+    """Version of the records read back for grading (the readers in kg.grade and their types)."""
+    package = Path(__file__).parent
+    return _fingerprint([package / n for n in ("grade.py", "grading.py", "analyse.py")])
+
+
+def load_reference_graphs(store: GraphStore) -> bool:
+    """(Re)load the ontology and vocabulary into their own named graphs when their files changed;
+    returns whether they did."""
     folder = ontology_dir()
     files = [folder / n for n in ("kg.ttl", "grading.ttl", "vocabulary.ttl") if (folder / n).is_file()]
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:16]
@@ -71,8 +138,8 @@ def load_reference_graphs(store: GraphStore) -> None:
     found = store.query(
         f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ <{marker}> <{HCKG}sha256> {json.dumps(digest)} }} }}"
     )
-    if found:
-        return
+    if bool(found):
+        return False
     ontology = rdflib.Graph()
     for path in files:
         if path.name != "vocabulary.ttl":
@@ -83,8 +150,140 @@ def load_reference_graphs(store: GraphStore) -> None:
     ontology.add((rdflib.URIRef(marker), rdflib.URIRef(HCKG + "sha256"), rdflib.Literal(digest)))
     store.replace_with_rdflib(ONTOLOGY_GRAPH, ontology)
     store.replace_with_rdflib(VOCABULARY_GRAPH, to_canonical_graph(vocabulary))
+    return True
 
 
+# -- per-document work (runs in the worker processes) ---------------------------------------
+@dataclass(frozen=True)
+class _Task:
+    source: Source
+    max_bytes: int
+    pipeline: str
+    out_dir: str
+    turtle: bool
+
+
+@dataclass
+class _Result:
+    source: Source
+    size: int
+    mtime_ns: int
+    seconds: float
+    error: str | None = None
+    doc_id: str = ""
+    sha256: str = ""
+    graph: str = ""
+    nquads: bytes = b""
+    quads: int = 0
+
+
+class _RecordReader:
+    """A small in-memory store holding the vocabulary and one document graph at a time, to run
+    the grading readers of `kg.grade` on a single document (the same queries as on the store)."""
+
+    def __init__(self):
+        self.store = ox.Store()
+        data = (
+            rdflib.Graph().parse(ontology_dir() / "vocabulary.ttl").serialize(format="nt", encoding="utf-8")
+        )
+        self.store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(VOCABULARY_GRAPH))
+
+    def query(self, sparql: str, **kwargs):
+        return self.store.query(sparql, use_default_graph_as_union=True, **kwargs)
+
+    def read(self, nquads: bytes, graph: str) -> dict[str, Any]:
+        from kg.grade import read_claims, read_documents, read_studies
+
+        self.store.load(nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
+        try:
+            return {
+                "studies": [asdict(s) for s in read_studies(self)],
+                "claims": [asdict(c) for c in read_claims(self)],
+                "docs": [asdict(d) for d in read_documents(self).values()],
+            }
+        finally:
+            self.store.remove_graph(ox.NamedNode(graph))
+
+
+@lru_cache(maxsize=1)
+def _record_reader() -> _RecordReader:
+    return _RecordReader()
+
+
+def _process(task: _Task) -> _Result:
+    """Read, extract and assemble one document; write its export fragments and grading records
+    to the cache; return its N-Quads for the store."""
+    started = time.process_time()
+    source = task.source
+    try:
+        st = source.path.stat()
+        size, mtime = st.st_size, st.st_mtime_ns
+    except OSError:
+        size, mtime = 0, 0
+    try:
+        doc = read_document(source, task.max_bytes)
+    except IngestError as exc:
+        return _Result(source, size, mtime, time.process_time() - started, error=str(exc))
+    quads = assemble(extract_document(doc), pipeline=task.pipeline)
+    graph = graph_iri(doc.doc_id)
+    nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    own, shared = split_document_lines(triples_of_graph(nquads, graph), doc_iri(doc.doc_id))
+    cache = BuildCache(Path(task.out_dir))
+    entry = DocumentEntry(doc.doc_id, doc.sha256, task.pipeline, own, shared)
+    if task.turtle:
+        entry.ttl = turtle_body(own)
+    cache.put_document(entry)
+    records = _record_reader().read(nquads, graph)
+    cache.put_records(doc.doc_id, (doc.sha256, task.pipeline, records_version()), records)
+    return _Result(
+        source,
+        size,
+        mtime,
+        time.process_time() - started,
+        None,
+        doc.doc_id,
+        doc.sha256,
+        graph,
+        nquads,
+        len(quads),
+    )
+
+
+def _warm_up() -> None:
+    """Load the vocabulary, lexicon and gazetteer once per worker process."""
+    from kg.gazetteer import load_gazetteer
+    from kg.lexicon import load_lexicon
+    from kg.vocab import load_vocabulary
+
+    load_vocabulary(), load_lexicon(), load_gazetteer(), _record_reader()
+
+
+def _run(tasks: list[_Task], jobs: int) -> Iterator[_Result]:
+    """Results as workers finish them (in-process for one job or a handful of documents)."""
+    if jobs <= 1 or len(tasks) < POOL_MIN_DOCUMENTS * jobs:
+        for task in tasks:
+            yield _process(task)
+        return
+    context = multiprocessing.get_context("spawn")  # no fork of a process holding the store open
+    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm_up) as pool:
+        pending: set[cf.Future] = set()
+        queue = iter(tasks)
+        window = jobs * 8
+        for task in queue:
+            pending.add(pool.submit(_process, task))
+            if len(pending) >= window:
+                break
+        while pending:
+            done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+            for task in queue:
+                pending.add(pool.submit(_process, task))
+                if len(pending) >= window:
+                    break
+
+
+# -- the build ------------------------------------------------------------------------------
 def build(
     paths: list[Path] | None,
     out_dir: Path,
@@ -93,55 +292,228 @@ def build(
     exports: tuple[str, ...] = DEFAULT_EXPORTS,
     force: bool = False,
     on_document: Callable[[Source, str], None] | None = None,
+    jobs: int | None = None,
+    store_url: str | None = None,
+    progress: BuildProgress | None = None,
 ) -> BuildReport:
     """Build (or update) the graph in `out_dir` from `paths` (default: the bundled corpus).
 
     Only new or changed documents are re-extracted (by content hash) unless `force`;
     documents no longer present are removed. A file that cannot be read is reported in
-    `errors` and leaves its previous graph (if any) untouched.
+    `errors` and leaves its previous graph (if any) untouched. `jobs` worker processes extract
+    in parallel (default: one per core). `store_url` targets a SPARQL 1.1 endpoint instead of
+    the embedded store (recorded in `<out>/store.json` for later commands; "embedded" goes back).
     """
     started = time.perf_counter()
+    out_dir = Path(out_dir)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    report = BuildReport(out_dir=out_dir, jobs=jobs)
+    timings = report.timings
     sources = discover(paths or [BUNDLED_CORPUS])
-    report = BuildReport(out_dir=out_dir)
-    store = GraphStore(out_dir)
-    load_reference_graphs(store)
-    stored = store.documents()
-    fingerprint = pipeline_fingerprint()
-    seen: set[str] = set()
-    for source in sources:
-        seen.add(source.name)
-        status = _build_one(store, source, stored.get(source.name), max_bytes, force, fingerprint, report)
+    timings["discover"] = time.perf_counter() - started
+    store = open_store(out_dir, store_url)
+    _record_store(out_dir, store_url)
+    report.store = str(store.url or store.path)
+    with store:
+        cache, manifest = BuildCache(out_dir), Manifest(out_dir)
+        _recover(store, out_dir)
+        reference_changed = load_reference_graphs(store)
+        stored = store.documents()
+        fingerprint = pipeline_fingerprint()
+        t = time.perf_counter()
+        files, tasks = _plan(
+            sources, stored, manifest, fingerprint, force, max_bytes, out_dir, exports, report
+        )
+        timings["check"] = time.perf_counter() - t
         if on_document:
-            on_document(source, status)
-    for name, doc in sorted(stored.items()):
-        if name not in seen:
-            store.remove_graph(doc.graph)
-            report.removed.append(name)
-    grade_store(store)
-    store.flush()
-    report.exports = store.export(exports)
-    report.triples = len(store)
+            for source in sources:
+                if source.name in files:
+                    on_document(source, "unchanged")
+        t = time.perf_counter()
+        names = {s.name for s in sources}
+        for name, doc in sorted(stored.items()):
+            if name not in names:
+                store.remove_graph(doc.graph)
+                cache.drop_document(doc.doc_id)
+                report.removed.append(name)
+        if progress:
+            progress.start(len(tasks), sum(_size(task.source) for task in tasks))
+        _extract_and_load(store, tasks, stored, jobs, report, files, on_document, progress, fresh=not stored)
+        timings["extract_and_load"] = time.perf_counter() - t
+        report.built.sort()
+        report.unchanged.sort()
+        report.errors.sort()
+        state = _state(store, fingerprint)
+        regrade = force or reference_changed or report.built or report.removed
+        if regrade or manifest.state.get("graded") != state:
+            if progress:
+                progress.stage("grading")
+            t = time.perf_counter()
+            grade_built_store(store, cache)
+            report.graded = True
+            timings["grade"] = time.perf_counter() - t
+        exported = dict(manifest.state.get("exports", {}))
+        if report.graded:
+            exported = {}
+        wanted = [
+            f
+            for f in dict.fromkeys(exports)
+            if exported.get(f) != state or not (out_dir / f"kg.{f}").is_file()
+        ]
+        if wanted:
+            if progress:
+                progress.stage("exporting")
+            t = time.perf_counter()
+            store.flush()
+            store.export(wanted)
+            timings["export"] = time.perf_counter() - t
+            exported.update({f: state for f in wanted})
+        report.exports = [out_dir / f"kg.{f}" for f in dict.fromkeys(exports)]
+        t = time.perf_counter()
+        report.triples = len(store)
+        timings["count"] = time.perf_counter() - t
+        manifest.save(files, {"graded": state, "exports": exported})
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _build_one(store, source, previous, max_bytes, force, fingerprint, report) -> str:
+def _size(source: Source) -> int:
     try:
-        digest = hashlib.sha256(source.path.read_bytes()).hexdigest() if previous else None
+        return source.path.stat().st_size
     except OSError:
-        digest = None
-    if previous and not force and digest == previous.sha256 and previous.pipeline == fingerprint:
-        report.unchanged.append(source.name)
-        return "unchanged"
+        return 0
+
+
+def _record_store(out_dir: Path, store_url: str | None) -> None:
+    """Remember a SPARQL endpoint for later commands (or forget it for "embedded")."""
+    pointer = out_dir / STORE_POINTER
+    if store_url in ("embedded", "local"):
+        pointer.unlink(missing_ok=True)
+    elif store_url:
+        atomic_write(pointer, json.dumps({"url": store_url}, indent=2) + "\n")
+
+
+def _plan(sources, stored, manifest, fingerprint, force, max_bytes, out_dir, exports, report):
+    """Which documents need extracting; the file states of the unchanged ones."""
+    files: dict[str, FileState] = {}
+    tasks: list[_Task] = []
+    turtle = "ttl" in exports
+    for source in sources:
+        previous: StoredDocument | None = stored.get(source.name)
+        if previous and not force and previous.pipeline == fingerprint:
+            try:
+                st = source.path.stat()
+                sha = manifest.known_sha256(source.name, st.st_size, st.st_mtime_ns)
+                if sha is None:
+                    sha = hashlib.sha256(source.path.read_bytes()).hexdigest()
+            except OSError:
+                sha = None
+            if sha == previous.sha256:
+                files[source.name] = FileState(st.st_size, st.st_mtime_ns, sha)
+                report.unchanged.append(source.name)
+                continue
+        tasks.append(_Task(source, max_bytes, fingerprint, str(out_dir), turtle))
+    return files, tasks
+
+
+def _journal(out_dir: Path) -> Path:
+    return out_dir / CACHE_DIRNAME / "journal.json"
+
+
+def _recover(store: GraphStore, out_dir: Path) -> None:
+    """Remove the graphs of a batch an interrupted build was writing (they are rebuilt)."""
+    path = _journal(out_dir)
     try:
-        doc = read_document(source, max_bytes)
-    except IngestError as exc:
-        report.errors.append(str(exc))
-        log.warning("%s", exc)
-        return "error"
-    quads = assemble(extract_document(doc), pipeline=fingerprint)
-    if previous and previous.graph != graph_iri(doc.doc_id):
-        store.remove_graph(previous.graph)
-    store.replace_graph(graph_iri(doc.doc_id), quads)
-    report.built.append(source.name)
-    return "built"
+        graphs = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    log.warning("previous build was interrupted; redoing %d documents", len(graphs))
+    for graph in graphs:
+        store.remove_graph(graph)
+    path.unlink(missing_ok=True)
+
+
+def _extract_and_load(store, tasks, stored, jobs, report, files, on_document, progress, fresh) -> None:
+    previous_graph = {name: doc.graph for name, doc in stored.items()}
+    batch: list[GraphPayload] = []
+    batch_quads = 0
+    journal = _journal(report.out_dir)
+
+    def write() -> None:
+        nonlocal batch, batch_quads
+        if not batch:
+            return
+        atomic_write(journal, json.dumps([p.graph for p in batch] + [g for p in batch for g in p.replaces]))
+        store.load_graphs(batch, bulk=fresh)
+        journal.unlink(missing_ok=True)
+        batch, batch_quads = [], 0
+
+    for result in _run(tasks, jobs):
+        report.extract_seconds += result.seconds
+        name = result.source.name
+        if result.error:
+            report.errors.append(result.error)
+            log.warning("%s", result.error)
+            status = "error"
+        else:
+            old = previous_graph.get(name)
+            batch.append(GraphPayload(result.graph, result.nquads, result.quads, [old] if old else []))
+            batch_quads += result.quads
+            files[name] = FileState(result.size, result.mtime_ns, result.sha256)
+            report.built.append(name)
+            report.bytes_read += result.size
+            status = "built"
+            if batch_quads >= BATCH_QUADS:
+                write()
+        if on_document:
+            on_document(result.source, status)
+        if progress:
+            progress.document(result.source, status, result.size)
+    write()
+
+
+def _state(store: GraphStore, fingerprint: str) -> str:
+    """Digest of what grading and exports depend on: the document graphs and the code."""
+    graphs = sorted(d.graph for d in store.documents().values())
+    digest = hashlib.sha256("\n".join([fingerprint, grading_fingerprint(), *graphs]).encode())
+    return digest.hexdigest()[:24]
+
+
+# -- grading from cached records ---------------------------------------------------------------
+def grading_inputs(store: GraphStore, cache: BuildCache) -> tuple[list, list, dict]:
+    """Studies, claims and documents for grading, from the records the workers cached (read
+    with the same queries, one document at a time); documents without a cached record are read
+    from the store graph by graph."""
+    from kg.analyse import ClaimRecord, DocRecord
+    from kg.grading import StudyRecord
+
+    version = records_version()
+    studies, claims, docs = [], [], []
+    reader: _RecordReader | None = None
+    for d in sorted(store.documents().values(), key=lambda d: d.graph):
+        key = (d.sha256, d.pipeline or "", version)
+        records = cache.get_records(d.doc_id, key)
+        if records is None:
+            reader = reader or _RecordReader()
+            nquads = ox.serialize(store.quads(d.graph), format=ox.RdfFormat.N_QUADS)
+            records = reader.read(nquads, d.graph)
+            cache.put_records(d.doc_id, key, records)
+        studies += [StudyRecord(**r) for r in records["studies"]]
+        claims += [ClaimRecord(**r) for r in records["claims"]]
+        docs += [DocRecord(**r) for r in records["docs"]]
+    studies.sort(key=lambda s: s.iri)
+    claims.sort(key=lambda c: c.iri)
+    return studies, claims, {d.iri: d for d in sorted(docs, key=lambda d: d.iri)}
+
+
+def grade_built_store(store: GraphStore, cache: BuildCache | None = None):
+    """Grade the store (see `kg.grade.grade_store`) with inputs from the build cache."""
+    from kg.grade import grade_store
+
+    cache = cache or BuildCache(store.out_dir)
+    try:
+        inputs = grading_inputs(store, cache)
+    except (TypeError, KeyError) as exc:  # records of another shape: read from the store instead
+        log.info("cached grading records unusable (%s); reading the store", exc)
+        inputs = None
+    return grade_store(store, inputs=inputs)

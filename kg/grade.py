@@ -154,18 +154,49 @@ def _bool(v: str | None) -> bool | None:
     return None if v is None else v == "true"
 
 
-def grade_store(store: GraphStore) -> GradingResult:
-    """Grade every study and claim in the store and replace the analysis graph with the results."""
+GradingInputs = tuple[list[StudyRecord], list[ClaimRecord], dict[str, DocRecord]]
+
+
+def grade_store(store: GraphStore, inputs: GradingInputs | None = None) -> GradingResult:
+    """Grade every study and claim in the store and replace the analysis graph with the results.
+
+    `inputs` (studies, claims, documents as the readers below return them) saves reading the
+    store; the build passes them from its cache. The analysis graph is written group by group
+    (a study with its grade steps, a claim with its flag reasons): only changed groups are touched.
+    """
     rules, lexicon = load_rules(), load_lexicon()
-    studies = read_studies(store)
+    if inputs is None:
+        studies, claims, docs = read_studies(store), read_claims(store), read_documents(store)
+    else:
+        studies, claims, docs = inputs
     grades = {s.iri: grade_study(s, rules) for s in studies}
     hierarchy, labels = read_hierarchy(store)
-    assessments = analyse_claims(
-        read_claims(store), studies, grades, read_documents(store), hierarchy, labels, rules, lexicon
-    )
-    quads = list(_study_quads(grades)) + list(_claim_quads(assessments))
-    store.replace_graph(ANALYSIS_GRAPH, quads)
-    return GradingResult(grades, assessments, len(quads))
+    assessments = analyse_claims(claims, studies, grades, docs, hierarchy, labels, rules, lexicon)
+    count = 0
+
+    def groups():
+        nonlocal count
+        for key, quads in _groups(_study_quads(grades), _claim_quads(assessments)):
+            count += len(quads)
+            yield key, quads
+
+    store.replace_graph_groups(ANALYSIS_GRAPH, groups())
+    return GradingResult(grades, assessments, count)
+
+
+def _groups(*streams):
+    """Consecutive quads about one study or claim (and its `#…` nodes) as (key, quads)."""
+    key, group = None, []
+    for stream in streams:
+        for quad in stream:
+            k = quad.subject.value.split("#", 1)[0]
+            if k != key and group:
+                yield key, group
+                group = []
+            key = k
+            group.append(quad)
+    if group:
+        yield key, group
 
 
 _G = NamedNode(ANALYSIS_GRAPH)

@@ -1,0 +1,1 @@
+"""Store back ends and what they share: build cache, grouped writes, exports, remote SPARQL."""
