@@ -238,16 +238,23 @@ class SparqlHandler(BaseHTTPRequestHandler):
             log.error("%s", exc)
             self._send_error(HTTPStatus.INTERNAL_SERVER_ERROR, str(exc))
 
-    def _send(self, status: HTTPStatus, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Vary", "Accept")
-        self.end_headers()
-        self.wfile.write(body)
+    def _send(self, status: HTTPStatus, content_type: str, body: bytes, close: bool = False) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Vary", "Accept")
+            if close:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client went away
 
     def _send_error(self, status: HTTPStatus, message: str) -> None:
-        self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
+        # close the connection: an unread request body must not be taken for the next request
+        self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"), close=True)
 
 
 def _protocol_request(params: dict[str, list[str]]) -> ProtocolRequest | None:

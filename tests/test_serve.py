@@ -190,6 +190,16 @@ def test_other_paths_and_usage(endpoint):
     assert code == 200 and "read-only" in body
 
 
+def test_concurrent_requests(endpoint):
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = query_url(endpoint, DOC_KINDS)
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: fetch(url, headers={"Accept": "text/csv"}), range(12)))
+    assert {code for code, _, _ in answers} == {200}
+    assert len({body for _, _, body in answers}) == 1  # every worker sees the same graph
+
+
 def test_timeout_is_503(built_out):
     server = make_server(built_out, "127.0.0.1", 0, timeout=1)
     thread = serve_in_thread(server)
