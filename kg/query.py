@@ -634,6 +634,7 @@ def worker_main(out_dir: str, max_bytes: str) -> None:
         where = getattr(store, "url", None) or out_dir
         replies.send(("store-error", f"{where}: not an embedded store; query that endpoint directly"))
         return
+    version = _store_version(store.path)
     replies.send(("ready",))
     while True:
         try:
@@ -642,7 +643,29 @@ def worker_main(out_dir: str, max_bytes: str) -> None:
             return
         if request is None:
             return
+        current = _store_version(store.path)
+        if current != version:  # `kg build` wrote since: a read-only store sees a snapshot
+            try:
+                store = GraphStore(Path(out_dir), read_only=True)
+                version = current
+            except KGError as exc:
+                replies.send(("error", f"cannot reopen the store after a rebuild ({exc})"))
+                continue
         replies.send(_answer(store, request, int(max_bytes)))
+
+
+def _store_version(path: Path) -> tuple:
+    """What changes when the store is written to: its data files, their sizes and times."""
+    try:
+        return tuple(
+            sorted(
+                (e.name, e.stat().st_size, e.stat().st_mtime_ns)
+                for e in os.scandir(path)
+                if not e.name.startswith(("LOG", "LOCK"))
+            )
+        )
+    except OSError:
+        return ()
 
 
 _WORKER_CODE = "import sys; from kg.query import worker_main; worker_main(*sys.argv[1:])"

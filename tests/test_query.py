@@ -431,6 +431,20 @@ def test_timeout_stops_a_cross_product_and_the_service_recovers(built_out):
         assert svc.run("ASK { ?s a hckg:Claim }").boolean is True
 
 
+def test_a_running_service_sees_a_rebuild(tmp_path):
+    from kg.build import build
+    from kg.paths import BUNDLED_CORPUS
+
+    out = tmp_path / "out"
+    corpus = sorted(BUNDLED_CORPUS.iterdir())
+    build(corpus, out, exports=())
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?d a hckg:Document }"
+    with QueryService(out) as svc:
+        assert svc.run(count).records() == [{"n": 5}]
+        build(corpus[:2], out, exports=())  # three documents gone
+        assert svc.run(count).records() == [{"n": 2}]
+
+
 def test_results_over_the_size_limit_are_refused(built_out):
     with (
         QueryService(built_out, max_result_bytes=10_000) as svc,
