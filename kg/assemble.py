@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.extract.entities import slug
@@ -146,13 +148,25 @@ def _entity(w: _Writer, doc: str, doc_id: str, e: EntityMention, text: str) -> N
         w.add(target, HCKG + "iso3166", _str(e.code))
 
 
+_LOCATED_AFTER = re.compile(r"\s*(?:,|\(|(?:(?:is |are )?(?:based |located )?in))?\s*(?:the\s+)?")
+_LOCATED_BEFORE = re.compile(r"\s*(?:['’]s)?\s*")
+
+
 def _org_countries(w: _Writer, x: Extraction) -> None:
-    """An organization and a country named in the same sentence: where it operates."""
+    """Where an organization operates: 'X Hospital in Vietnam', 'X Clinic (Mexico)', "Panama's X"."""
+    text = x.document.text
     orgs = [e for e in x.entities if e.kind == "organization"]
     countries = [e for e in x.entities if e.kind == "country"]
     for o in orgs:
         for c in countries:
-            if o.evidence.sentence.index == c.evidence.sentence.index:
+            o_span, c_span = o.evidence.span, c.evidence.span
+            after = text[o_span.end : c_span.start] if c_span.start >= o_span.end else None
+            before = text[c_span.end : o_span.start] if o_span.start >= c_span.end else None
+            if (
+                (after is not None and len(after) <= 30 and _LOCATED_AFTER.fullmatch(after))
+                or (before is not None and len(before) <= 4 and _LOCATED_BEFORE.fullmatch(before))
+                or o.evidence.span.start <= c.evidence.span.start < o.evidence.span.end
+            ):
                 w.add(org_iri(o.code), HCKG + "operatesIn", country_iri(c.code))
 
 

@@ -123,3 +123,22 @@ def test_every_item_keeps_exact_provenance(write_docs):
 def test_hostile_text_is_kept_as_text(write_docs):
     x = extract(write_docs, 'Stem cells <script>alert(1)</script> improve "speech" </title> fast.')
     assert "<script>" in x.claims[0].evidence.sentence.text
+
+
+def test_where_an_organization_operates(write_docs, tmp_path):
+    from kg.assemble import assemble
+
+    folder = write_docs(
+        {
+            "o.txt": "Doctors at Duke University and the Vinmec International Hospital in Vietnam "
+            "ran trials. "
+            "Panama's Stem Cell Institute treats children from Canada."
+        }
+    )
+    x = extract_document(read_document(Source(folder / "o.txt", "o.txt")))
+    pairs = {
+        (str(q.subject.value).rsplit("/", 1)[-1], str(q.object.value).rsplit("/", 1)[-1])
+        for q in assemble(x)
+        if q.predicate.value.endswith("#operatesIn")
+    }
+    assert pairs == {("vinmec-international-hospital", "VN"), ("stem-cell-institute", "PA")}

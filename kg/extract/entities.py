@@ -78,7 +78,7 @@ _STOP_BRANDS = {
     "Results",
     "Methods",
 }
-_LEADING_STOP = re.compile(r"^(?:The|A|An|At|In|Of|From|Like|And|Our|Their|His|Her)\s+")
+_LEADING_STOP = re.compile(r"^(?:The|A|An|At|In|Of|From|Like|And|Our|Their|His|Her|[A-Z][\w\-]*['’]s)\s+")
 
 
 def extract_countries(text: str, sentences: list[Sentence], gazetteer: Gazetteer) -> list[EntityMention]:
