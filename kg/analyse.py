@@ -5,11 +5,21 @@ hierarchy). For every claim the analysis collects the studies it cites in its ow
 the studies anywhere in the corpus with findings on the same cell source and outcome (following
 skos:broader both ways and recording how the match was made), counts independent studies, and
 applies the claim rules of `ontology/grading.ttl`.
+
+At corpus scale the evidence is not listed claim by claim: studies that the filters treat alike
+are grouped (`StudyClass`), the evidence for each distinct claim signature is summarised once
+(`EvidencePool`), and `ClaimEvidence` answers each rule's question (strongest study, first
+negative finding, independent studies, ...) exactly as a scan of the claim's evidence list
+would. Only the cited studies and the strongest others are kept per claim
+(`MAX_BEARING_EVIDENCE`). Studies repeated across documents are clustered once for the corpus.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -97,7 +107,7 @@ class ClaimAssessment:
     certainty: str | None
     flagged: bool
     reasons: list[FlagReason]
-    evidence: list[Evidence]
+    evidence: list[Evidence]  # cited studies, then the strongest others (MAX_BEARING_EVIDENCE in all)
     best_level: int | None
     independent_studies: int
     match: str
@@ -106,23 +116,40 @@ class ClaimAssessment:
 
 
 class Hierarchy:
-    """The SKOS broader/narrower hierarchy as a networkx DiGraph (edges child -> parent)."""
+    """The SKOS broader/narrower hierarchy as a networkx DiGraph (edges child -> parent).
+
+    Lookups are memoised: the analysis asks the same questions about a few dozen concepts
+    millions of times on a large corpus.
+    """
 
     def __init__(self, broader: list[tuple[str, str]]):
         self.graph = nx.DiGraph()
         self.graph.add_edges_from(broader)
+        self._up: dict[str, frozenset[str]] = {}
+        self._down: dict[str, frozenset[str]] = {}
+        self._relation: dict[tuple[str, str], str | None] = {}
 
-    def ancestors(self, c: str) -> set[str]:
-        return nx.descendants(self.graph, c) if c in self.graph else set()
+    def ancestors(self, c: str) -> frozenset[str]:
+        if c not in self._up:
+            self._up[c] = frozenset(nx.descendants(self.graph, c)) if c in self.graph else frozenset()
+        return self._up[c]
 
-    def descendants(self, c: str) -> set[str]:
-        return nx.ancestors(self.graph, c) if c in self.graph else set()
+    def descendants(self, c: str) -> frozenset[str]:
+        if c not in self._down:
+            self._down[c] = frozenset(nx.ancestors(self.graph, c)) if c in self.graph else frozenset()
+        return self._down[c]
 
     def parents(self, c: str) -> set[str]:
         return set(self.graph.successors(c)) if c in self.graph else set()
 
     def relation(self, claim_concept: str, evidence_concept: str) -> str | None:
         """How evidence on one concept bears on a claim about another."""
+        key = (claim_concept, evidence_concept)
+        if key not in self._relation:
+            self._relation[key] = self._relate(claim_concept, evidence_concept)
+        return self._relation[key]
+
+    def _relate(self, claim_concept: str, evidence_concept: str) -> str | None:
         if claim_concept == evidence_concept:
             return "direct"
         if evidence_concept in self.descendants(claim_concept):
@@ -141,8 +168,16 @@ class Hierarchy:
     def related(self, a: str, b: str) -> bool:
         return a == b or b in self.ancestors(a) or b in self.descendants(a)
 
+    def kin(self, a: str) -> frozenset[str]:
+        """`a` and every concept broader or narrower than it (those `related` to it)."""
+        return frozenset({a}) | self.ancestors(a) | self.descendants(a)
+
 
 _RANK = {"direct": 0, "narrower": 1, "broader": 2, "sibling": 3, "related": 4}
+STATEMENT_CUES = ("evidence-scarcity", "adverse-reported")  # lexicon cue sets of corpus statements
+DIRECT = ("direct", "narrower")
+MAX_BEARING_EVIDENCE = 10  # bearing studies written per claim: the cited ones, then the strongest
+_POOL_TOP = 32  # strongest corpus studies kept per claim signature (the rest only when needed)
 
 
 def _best_relation(h: Hierarchy, claim_cells: list[str], study_cells: list[str]) -> str | None:
@@ -169,27 +204,23 @@ def analyse_claims(
     for s in studies:
         s.cell_sources = hierarchy.most_specific(s.cell_sources)
     by_iri = {s.iri: s for s in studies}
-    graph = evidence_graph(claims, studies, hierarchy)
-    scarcity = _statements(docs, lexicon["evidence-scarcity"])
-    adverse = _statements(docs, lexicon["adverse-reported"])
+    corpus = CorpusEvidence(studies, grades, docs, hierarchy)
+    scarcity = _statements(docs, lexicon[STATEMENT_CUES[0]])
+    adverse = _statements(docs, lexicon[STATEMENT_CUES[1]])
     adverse += [(s.iri, s.quote) for s in studies if s.adverse_events == "reported"]
-    cache: dict[tuple, list[Evidence]] = {}
     out = []
     for c in claims:
         doc = docs[c.doc]
         cells = c.cell_sources or ([doc.topic_cell] if doc.topic_cell else [])
         conditions = c.conditions or ([doc.topic_condition] if doc.topic_condition else [])
-        key = (c.claim_type, tuple(cells), tuple(sorted(c.outcomes)), tuple(sorted(conditions)))
-        if key not in cache:
-            cache[key] = _corpus_evidence(c, cells, conditions, studies, grades, docs, hierarchy)
-        evidence = [
+        pool = corpus.pool(c.claim_type, tuple(cells), tuple(sorted(c.outcomes)), tuple(sorted(conditions)))
+        cited = [
             Evidence(by_iri[i], grades[i], _cited_relation(hierarchy, c, by_iri[i]), True)
             for i in c.cites
             if i in by_iri
         ]
-        cited = {e.study.iri for e in evidence}
-        evidence += [e for e in cache[key] if e.study.iri not in cited]
-        out.append(_assess(c, evidence, cells, scarcity, adverse, graph, labels, rules, lexicon))
+        evidence = ClaimEvidence(cited, pool, corpus)
+        out.append(_assess(c, evidence, cells, scarcity, adverse, hierarchy, labels, rules, lexicon))
     return out
 
 
@@ -198,6 +229,13 @@ def _cited_relation(h: Hierarchy, c: ClaimRecord, s: StudyRecord) -> str:
     if not c.cell_sources or not s.cell_sources:
         return "direct"
     return _best_relation(h, c.cell_sources, s.cell_sources) or "related"
+
+
+def statement_sentences(sentences: list[str], lexicon: Lexicon) -> list[str]:
+    """The sentences of a document the analysis can use as statements about the evidence: only
+    these need keeping in a `DocRecord` (the build keeps no others)."""
+    cues = [lexicon[name] for name in STATEMENT_CUES]
+    return [s for s in sentences if any(cue.search(s) for cue in cues)]
 
 
 def _statements(docs: dict[str, DocRecord], cue_set) -> list[tuple[str, str]]:
@@ -210,60 +248,409 @@ def _statements(docs: dict[str, DocRecord], cue_set) -> list[tuple[str, str]]:
     return found
 
 
-def _corpus_evidence(c, cells, conditions, studies, grades, docs, hierarchy) -> list[Evidence]:
-    """Studies anywhere in the corpus with findings on the claim's cell source and outcome."""
-    if c.claim_type in {"mechanism", "property", "access"}:
-        return []
-    found = []
+def _score(e: Evidence) -> tuple[int, int, int]:
+    """What makes evidence the strongest: certainty, then closeness of the match, then level."""
+    return (certainty_rank(e.certainty), -_RANK[e.relation], -e.grade.level)
+
+
+@dataclass
+class StudyClass:
+    """Usable studies (identifiable, not testimonials) that every corpus-evidence test treats
+    alike: same cell sources, conditions, outcomes and whether results and adverse events are
+    reported. Members are study indices in corpus order."""
+
+    cells: tuple[str, ...]
+    conditions: tuple[str, ...]
+    outcomes: tuple[str, ...]  # without adverse events
+    result_reported: bool
+    adverse_reported: bool
+    members: list[int] = field(default_factory=list)
+    min_level: int = 0
+    top: dict[bool, list[tuple[tuple, int]]] = field(default_factory=dict)  # indirect? -> strongest
+    negatives: list[int] = field(default_factory=list)
+    clusters: frozenset[int] = frozenset()
+
+
+class CorpusEvidence:
+    """Studies anywhere in the corpus with findings on a claim's cell source and outcome.
+
+    The usable studies are grouped into `StudyClass`es; the evidence for a claim signature (type,
+    cell sources, outcomes, conditions) is found with set operations over classes indexed by
+    cell source, outcome and condition, and summarised (`EvidencePool`) once per signature, so
+    the cost grows with the number of distinct signatures, not claims × studies.
+    """
+
+    def __init__(
+        self,
+        studies: list[StudyRecord],
+        grades: dict[str, StudyGrade],
+        docs: dict[str, DocRecord],
+        h: Hierarchy,
+    ):
+        self.studies, self.grades, self.h = studies, grades, h
+        self.index = {s.iri: i for i, s in enumerate(studies)}
+        groups: dict[tuple, StudyClass] = {}
+        for i, s in enumerate(studies):
+            if s.design == "testimonial" or not s.identifiable:
+                continue
+            topic = docs[s.doc].topic_condition
+            signature = (
+                tuple(s.cell_sources),
+                tuple(s.conditions or ([topic] if topic else [])),
+                tuple(o for o in s.outcomes if o != ADVERSE),
+                s.result != "unreported",
+                s.adverse_events != "unreported",
+            )
+            groups.setdefault(signature, StudyClass(*signature)).members.append(i)
+        self.classes = list(groups.values())
+        self.class_of = {i: k for k, cl in enumerate(self.classes) for i in cl.members}
+        self.cluster = study_clusters([studies[i] for i in self.class_of])
+        for cl in self.classes:
+            self._prepare(cl)
+        self._by_cells: dict[tuple[str, ...], list[int]] = {}
+        self._by_outcome: dict[str, set[int]] = {}
+        self._by_condition: dict[str, set[int]] = {}
+        self._unconditioned: set[int] = set()
+        self._adverse: set[int] = set()
+        for k, cl in enumerate(self.classes):
+            self._by_cells.setdefault(cl.cells, []).append(k)
+            if cl.result_reported:
+                for o in cl.outcomes:
+                    self._by_outcome.setdefault(o, set()).add(k)
+            for cond in cl.conditions:
+                self._by_condition.setdefault(cond, set()).add(k)
+            if not cl.conditions:
+                self._unconditioned.add(k)
+            if cl.adverse_reported:
+                self._adverse.add(k)
+        self._relations: dict[tuple[str, ...], dict[int, str]] = {}
+        self._memo: dict[tuple, set[int]] = {}
+        self._pools: dict[tuple, EvidencePool] = {}
+        self._signatures: dict[tuple, EvidencePool] = {}
+
+    def _prepare(self, cl: StudyClass) -> None:
+        levels = {i: self.grades[self.studies[i].iri].level for i in cl.members}
+        cl.min_level = min(levels.values())
+        for indirect in (False, True):
+            ranked = sorted(
+                (
+                    (
+                        -certainty_rank(
+                            shift_certainty(self.grades[self.studies[i].iri].certainty, -indirect)
+                        ),
+                        levels[i],
+                        i,
+                    ),
+                    i,
+                )
+                for i in cl.members
+            )
+            cl.top[indirect] = ranked[:_POOL_TOP]
+        cl.negatives = [i for i in cl.members if self.studies[i].result == "negative"][:_POOL_TOP]
+        cl.clusters = frozenset(self.cluster[self.studies[i].iri] for i in cl.members)
+
+    def evidence(self, i: int, relation: str) -> Evidence:
+        s = self.studies[i]
+        return Evidence(s, self.grades[s.iri], relation, False)
+
+    def in_pool(self, iri: str, pool: EvidencePool) -> bool:
+        k = self.class_of.get(self.index.get(iri, -1))
+        return k is not None and k in pool.relation
+
+    def pool(
+        self,
+        claim_type: str,
+        cells: tuple[str, ...],
+        outcomes: tuple[str, ...],
+        conditions: tuple[str, ...],
+    ) -> EvidencePool:
+        """The corpus evidence for a claim signature (memoised)."""
+        signature = (claim_type, cells, outcomes, conditions)
+        if signature not in self._signatures:
+            self._signatures[signature] = self._pool(claim_type, cells, outcomes, conditions)
+        return self._signatures[signature]
+
+    def _pool(self, claim_type, cells, outcomes, conditions) -> EvidencePool:
+        if claim_type in {"mechanism", "property", "access"}:
+            return EMPTY_POOL
+        relations = self._relations_for(cells)
+        allowed = set(relations)
+        if conditions:
+            allowed &= self._classes_for_conditions(conditions)
+        if claim_type == "safety":
+            allowed &= self._adverse
+        elif claim_type == "efficacy":
+            allowed &= self._classes_for_outcomes(tuple(o for o in outcomes if o != ADVERSE))
+        matched = tuple(sorted(allowed))
+        key = (cells, matched)
+        if key not in self._pools:
+            self._pools[key] = EvidencePool(self, {k: relations[k] for k in matched})
+        return self._pools[key]
+
+    def _relations_for(self, cells: tuple[str, ...]) -> dict[int, str]:
+        """Classes whose cell sources bear on `cells` (not merely 'related'), with the relation."""
+        if cells not in self._relations:
+            found: dict[int, str] = {}
+            for class_cells, ks in self._by_cells.items():
+                r = _best_relation(self.h, list(cells), list(class_cells)) if cells else "direct"
+                if r is not None and r != "related":
+                    found.update(dict.fromkeys(ks, r))
+            self._relations[cells] = found
+        return self._relations[cells]
+
+    def _classes_for_conditions(self, conditions: tuple[str, ...]) -> set[int]:
+        key = ("conditions", conditions)
+        if key not in self._memo:
+            found = set(self._unconditioned)
+            for c in conditions:
+                for kin in self.h.kin(c):
+                    found |= self._by_condition.get(kin, set())
+            self._memo[key] = found
+        return self._memo[key]
+
+    def _classes_for_outcomes(self, outcomes: tuple[str, ...]) -> set[int]:
+        """Classes with a reported result on an outcome (related to one of `outcomes`, if any)."""
+        key = ("outcomes", outcomes)
+        if key not in self._memo:
+            found: set[int] = set()
+            if outcomes:
+                for o in outcomes:
+                    for kin in self.h.kin(o):
+                        found |= self._by_outcome.get(kin, set())
+            else:
+                found = {k for k, cl in enumerate(self.classes) if cl.result_reported and cl.outcomes}
+            self._memo[key] = found
+        return self._memo[key]
+
+
+class EvidencePool:
+    """The corpus evidence for one claim signature, summarised: how many studies, the first in
+    corpus order, the strongest, the negative findings, the lowest level, independent studies."""
+
+    def __init__(self, corpus: CorpusEvidence | None, relation: dict[int, str]):
+        self.corpus = corpus
+        self.relation = relation  # class -> how its studies bear on the claim
+        classes = corpus.classes if corpus else []
+        size, first, first_direct, min_level = 0, None, None, None
+        for k, r in relation.items():
+            cl = classes[k]
+            size += len(cl.members)
+            head = (cl.members[0], r)
+            if first is None or head < first:
+                first = head
+            if r in DIRECT and (first_direct is None or head < first_direct):
+                first_direct = head
+            if min_level is None or cl.min_level < min_level:
+                min_level = cl.min_level
+        self.size, self.first, self.first_direct, self.min_level = size, first, first_direct, min_level
+        empty = not relation
+        self._top: list[tuple[int, str]] | None = [] if empty else None
+        self._negatives: list[tuple[int, str]] | None = [] if empty else None
+        self._clusters: frozenset[int] | None = frozenset() if empty else None
+
+    @property
+    def top(self) -> list[tuple[int, str]]:
+        """Up to `_POOL_TOP` (study, relation), strongest first, ties in corpus order."""
+        if self._top is None:
+            assert self.corpus is not None
+            heads = []
+            for k, r in self.relation.items():
+                ranked = self.corpus.classes[k].top[r != "direct"]
+                (rank, level, i), _ = ranked[0]
+                heads.append(((rank, _RANK[r], level, i), k, 0))
+            heapq.heapify(heads)
+            out: list[tuple[int, str]] = []
+            while heads and len(out) < _POOL_TOP:
+                (_, _, _, i), k, pos = heapq.heappop(heads)
+                r = self.relation[k]
+                out.append((i, r))
+                ranked = self.corpus.classes[k].top[r != "direct"]
+                if pos + 1 < len(ranked):
+                    (rank, level, j), _ = ranked[pos + 1]
+                    heapq.heappush(heads, ((rank, _RANK[r], level, j), k, pos + 1))
+            self._top = out
+        return self._top
+
+    @property
+    def negatives(self) -> list[tuple[int, str]]:
+        """Studies reporting no benefit on a direct or narrower cell source, in corpus order."""
+        if self._negatives is None:
+            assert self.corpus is not None
+            found = [
+                (i, r)
+                for k, r in self.relation.items()
+                if r in DIRECT
+                for i in self.corpus.classes[k].negatives
+            ]
+            self._negatives = sorted(found)[:_POOL_TOP]
+        return self._negatives
+
+    @property
+    def clusters(self) -> frozenset[int]:
+        if self._clusters is None:
+            assert self.corpus is not None
+            self._clusters = frozenset().union(*(self.corpus.classes[k].clusters for k in self.relation))
+        return self._clusters
+
+    def scan(self) -> Iterator[tuple[int, str]]:
+        """Every (study, relation), in corpus order (the slow path, when the summaries run out)."""
+        assert self.corpus is not None
+        members = [(i, r) for k, r in self.relation.items() for i in self.corpus.classes[k].members]
+        return iter(sorted(members))
+
+
+EMPTY_POOL = EvidencePool(None, {})
+
+
+class ClaimEvidence:
+    """The evidence bearing on one claim: the studies it cites, then the corpus evidence for its
+    signature minus the cited studies, in corpus order. Answers the questions the rules ask of
+    that list from the pool's summaries, exactly as a scan of the list would."""
+
+    def __init__(self, cited: list[Evidence], pool: EvidencePool, corpus: CorpusEvidence):
+        self.cited = cited
+        self.pool = pool
+        self.corpus = corpus
+        self.cited_iris = {e.study.iri for e in cited}
+        self.cited_usable = [e for e in cited if e.usable]
+        in_pool = sum(1 for iri in self.cited_iris if corpus.in_pool(iri, pool))
+        self.rest = pool.size - in_pool  # corpus evidence not cited
+
+    def __bool__(self) -> bool:
+        return bool(self.cited) or self.rest > 0
+
+    @property
+    def usable(self) -> bool:
+        return bool(self.cited_usable) or self.rest > 0
+
+    def _not_cited(self, candidates) -> Iterator[tuple[int, str]]:
+        studies, cited = self.corpus.studies, self.cited_iris
+        return ((i, r) for i, r in candidates if studies[i].iri not in cited)
+
+    def _strongest_rest(self) -> Iterator[tuple[int, str]]:
+        """Corpus evidence not cited, strongest first (ties in corpus order)."""
+        top = self.pool.top
+        yield from self._not_cited(top)
+        if len(top) < self.pool.size:  # the summary ran out: rank everything after it
+            ranked = sorted(self.pool.scan(), key=lambda ir: self._rank(*ir))
+            yield from self._not_cited(ranked[len(top) :])
+
+    def _rank(self, i: int, r: str) -> tuple:
+        e = self.corpus.evidence(i, r)
+        return (-certainty_rank(e.certainty), _RANK[r], e.grade.level, i)
+
+    def best(self) -> Evidence | None:
+        """The strongest usable evidence; of equals the first (cited before corpus evidence)."""
+        best = max(self.cited_usable, key=_score, default=None)
+        if self.rest > 0:
+            found = next(self._strongest_rest(), None)
+            if found is not None:
+                e = self.corpus.evidence(*found)
+                if best is None or _score(e) > _score(best):
+                    best = e
+        return best
+
+    def first_negative(self) -> Evidence | None:
+        """The first usable study reporting no benefit on a direct or narrower cell source."""
+        for e in self.cited_usable:
+            if e.study.result == "negative" and e.relation in DIRECT:
+                return e
+        if self.rest > 0:
+            negatives = self.pool.negatives
+            found = next(self._not_cited(negatives), None)
+            if found is None and len(negatives) >= _POOL_TOP:
+                scan = (
+                    (i, r)
+                    for i, r in self.pool.scan()
+                    if r in DIRECT and self.corpus.studies[i].result == "negative"
+                )
+                found = next(self._not_cited(scan), None)
+            if found is not None:
+                return self.corpus.evidence(*found)
+        return None
+
+    def indirect_candidate(self) -> tuple[Evidence | None, bool]:
+        """(first evidence, whether any is on a direct or narrower cell source) of the list the
+        'indirect' rule looks at: the usable cited studies when the claim cites any, else the
+        corpus evidence."""
+        if self.cited:
+            head = self.cited_usable[0] if self.cited_usable else None
+            return head, any(e.relation in DIRECT for e in self.cited_usable)
+        if self.pool.first is None:
+            return None, False
+        return self.corpus.evidence(*self.pool.first), self.pool.first_direct is not None
+
+    def best_level(self) -> int | None:
+        levels = [e.grade.level for e in self.cited_usable]
+        if self.pool.min_level is not None:
+            levels.append(self.pool.min_level)  # cited corpus studies are among the cited ones
+        return min(levels, default=None)
+
+    def independent(self) -> int:
+        """Independent studies among the usable evidence (clusters of `study_clusters`)."""
+        cluster = self.corpus.cluster
+        cited = {cluster[e.study.iri] for e in self.cited_usable}
+        return len(self.pool.clusters) + len(cited - self.pool.clusters)
+
+    def bearing(self, limit: int = MAX_BEARING_EVIDENCE) -> list[Evidence]:
+        """The cited studies, then the strongest corpus evidence, up to `limit` in all."""
+        out = list(self.cited)
+        if self.rest > 0 and len(out) < limit:
+            picked = itertools.islice(self._strongest_rest(), limit - len(out))
+            out += [self.corpus.evidence(i, r) for i, r in picked]
+        return out
+
+
+def study_clusters(studies: list[StudyRecord]) -> dict[str, int]:
+    """Study mentions grouped into studies: mentions that share a venue and year, an investigator,
+    an institution and year, or a design, size and cell source are one study repeated, not
+    independent evidence. Returns a cluster number per mention."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    owner: dict[tuple, str] = {}
     for s in studies:
-        if s.design == "testimonial" or not s.identifiable:
-            continue
-        study_conditions = s.conditions or (
-            [docs[s.doc].topic_condition] if docs[s.doc].topic_condition else []
-        )
-        if (
-            conditions
-            and study_conditions
-            and not any(hierarchy.related(a, b) for a in conditions for b in study_conditions)
-        ):
-            continue
-        relation = _best_relation(hierarchy, cells, s.cell_sources) if cells else "direct"
-        if relation is None or relation == "related":
-            continue
-        if c.claim_type == "safety":
-            if s.adverse_events == "unreported":
-                continue
-        elif c.claim_type == "efficacy":
-            claim_outcomes = [o for o in c.outcomes if o != ADVERSE]
-            study_outcomes = [o for o in s.outcomes if o != ADVERSE]
-            if not study_outcomes or s.result == "unreported":
-                continue
-            if claim_outcomes and not any(
-                hierarchy.related(a, b) for a in claim_outcomes for b in study_outcomes
-            ):
-                continue
-        found.append(Evidence(s, grades[s.iri], relation, False))
-    return found
+        find(s.iri)
+        keys = []
+        if s.venue and s.year:
+            keys.append(("venue", s.venue.lower(), s.year))
+        if s.investigator:
+            keys.append(("investigator", s.investigator.split()[-1].lower()))
+        if s.institution and (s.year or s.n):
+            keys.append(("institution", s.institution, s.year or s.n))
+        if s.n and s.design != "unspecified":
+            keys.append(("size", s.design, s.n, tuple(sorted(s.cell_sources))))
+        for key in keys:
+            if key in owner:
+                parent[find(s.iri)] = find(owner[key])
+            else:
+                owner[key] = s.iri
+    roots: dict[str, int] = {}
+    return {s.iri: roots.setdefault(find(s.iri), len(roots)) for s in studies}
 
 
-def evidence_graph(claims: list[ClaimRecord], studies: list[StudyRecord], h: Hierarchy) -> nx.Graph:
-    """Claims, studies, findings and concepts as one graph, for explaining evidence paths."""
+def _local_graph(c: ClaimRecord, s: StudyRecord, h: Hierarchy) -> nx.Graph:
+    """The claim, the study with its findings and the concept hierarchy: the graph in which an
+    evidence path is explained (claim → concept → finding → study, or claim → cites → study)."""
     g = nx.Graph()
     g.add_edges_from(h.graph.edges, relation="skos:broader")
-    for s in studies:
-        g.add_node(s.iri, kind="study")
-        for o in s.outcomes:
-            finding = f"{s.iri}/finding/{o.rsplit('/', 1)[-1]}"
-            g.add_edge(s.iri, finding, relation="hckg:hasFinding")
-            g.add_edge(finding, o, relation="hckg:outcome")
-            for cell in s.cell_sources:
-                g.add_edge(finding, cell, relation="hckg:cellSource")
-    for c in claims:
-        g.add_node(c.iri, kind="claim")
-        for s in c.cites:
-            g.add_edge(c.iri, s, relation="hckg:cites")
-        for concept in c.cell_sources + c.outcomes:
-            g.add_edge(c.iri, concept, relation="hckg:about")
+    g.add_node(s.iri, kind="study")
+    for o in s.outcomes:
+        finding = f"{s.iri}/finding/{o.rsplit('/', 1)[-1]}"
+        g.add_edge(s.iri, finding, relation="hckg:hasFinding")
+        g.add_edge(finding, o, relation="hckg:outcome")
+        for cell in s.cell_sources:
+            g.add_edge(finding, cell, relation="hckg:cellSource")
+    g.add_node(c.iri, kind="claim")
+    for cited in c.cites:
+        g.add_edge(c.iri, cited, relation="hckg:cites")
+    for concept in c.cell_sources + c.outcomes:
+        g.add_edge(c.iri, concept, relation="hckg:about")
     return g
 
 
@@ -293,16 +680,15 @@ def _describe(e: Evidence, labels: dict[str, str]) -> str:
     )
 
 
-def _assess(c, evidence, cells, scarcity, adverse, graph, labels, rules, lexicon) -> ClaimAssessment:
+def _assess(
+    c: ClaimRecord, evidence: ClaimEvidence, cells, scarcity, adverse, h: Hierarchy, labels, rules, lexicon
+) -> ClaimAssessment:
     reasons: list[FlagReason] = []
-    usable = [e for e in evidence if e.usable]
-    cited = [e for e in evidence if e.cited]
+    cited = evidence.cited
     cited_vague = [e for e in cited if e.vague]
     cited_anecdote = [e for e in cited if e.study.design == "testimonial"]
-    cited_usable = [e for e in cited if e.usable]
-    best = max(
-        usable, key=lambda e: (certainty_rank(e.certainty), -_RANK[e.relation], -e.grade.level), default=None
-    )
+    cited_usable = evidence.cited_usable
+    best = evidence.best()
     contradicted_by: list[str] = []
     note = ""
 
@@ -314,7 +700,7 @@ def _assess(c, evidence, cells, scarcity, adverse, graph, labels, rules, lexicon
     exempt = c.claim_type in rules["claim.exempt-type"].claim_types
     if exempt:
         note = "access claim: not graded for clinical evidence"
-    reports_study = any(e.cited and squash(e.study.quote) == squash(c.quote) for e in evidence)
+    reports_study = any(squash(e.study.quote) == squash(c.quote) for e in cited)
     general = c.rule not in RESULT_REPORT_RULES and not reports_study
     if not exempt:
         research_words = lexicon["research-activity"].search(c.quote)
@@ -354,15 +740,14 @@ def _assess(c, evidence, cells, scarcity, adverse, graph, labels, rules, lexicon
                 f"no cited study and no finding in the corpus on {what or 'this claim'}",
                 [c.iri],
             )
-        pool = cited_usable if cited else usable
-        direct = [e for e in pool if e.relation in {"direct", "narrower"}]
-        if pool and not direct and not c.hedged and not reasons:
-            e = pool[0]
+        head, has_direct = evidence.indirect_candidate()
+        if head is not None and not has_direct and not c.hedged and not reasons:
+            e = head
             add(
                 "claim.indirect",
                 "the evidence is about another cell source",
                 f"evidence is on a {e.relation} cell source: {_describe(e, labels)}",
-                _path(graph, c.iri, e.study.iri),
+                _path(_local_graph(c, e.study, h), c.iri, e.study.iri),
             )
         threshold = rules["claim.overstated"].minimum_certainty or "moderate"
         hedges = [h for h in lexicon["hedge"].find(c.quote) if not any(h in cue for cue in c.strong_cues)]
@@ -381,9 +766,10 @@ def _assess(c, evidence, cells, scarcity, adverse, graph, labels, rules, lexicon
                 [c.iri] + ([best.study.iri] if best else []),
             )
         if lexicon["evidence-abundance"].search(c.quote):
-            others = [(d, s) for d, s in scarcity if s.strip() != c.quote.strip()]
-            if others:
-                d, s = others[0]
+            quote = c.quote.strip()
+            other = next(((d, s) for d, s in scarcity if s.strip() != quote), None)
+            if other:
+                d, s = other
                 contradicted_by.append(d)
                 add(
                     "claim.contradicted.evidence-scarcity",
@@ -400,17 +786,15 @@ def _assess(c, evidence, cells, scarcity, adverse, graph, labels, rules, lexicon
                 f"says there are no side effects; '{_excerpt(text)}' reports adverse events",
                 [c.iri, target],
             )
-        negative = [
-            e for e in usable if e.study.result == "negative" and e.relation in {"direct", "narrower"}
-        ]
-        if negative and c.claim_type == "efficacy" and not c.hedged:
-            e = negative[0]
+        negative = evidence.first_negative() if c.claim_type == "efficacy" and not c.hedged else None
+        if negative is not None:
+            e = negative
             contradicted_by.append(e.study.iri)
             add(
                 "claim.contradicted.negative-finding",
                 "a study reports no benefit",
                 f"{_describe(e, labels)} reports no benefit",
-                _path(graph, c.iri, e.study.iri),
+                _path(_local_graph(c, e.study, h), c.iri, e.study.iri),
             )
     flagged = bool(reasons)
     codes = {r.code for r in reasons}
@@ -418,7 +802,7 @@ def _assess(c, evidence, cells, scarcity, adverse, graph, labels, rules, lexicon
         status = "not-assessed"
     elif "contradicted" in codes:
         status = "contradicted"
-    elif codes & {"no-evidence", "vague-citation", "anecdote"} or not usable:
+    elif codes & {"no-evidence", "vague-citation", "anecdote"} or not evidence.usable:
         status = "unsupported"
         if not flagged and c.hedged:
             note = "hedged: asserts only a possibility, so not flagged"
@@ -431,51 +815,20 @@ def _assess(c, evidence, cells, scarcity, adverse, graph, labels, rules, lexicon
         status = "weakly-supported"
     else:
         status = "supported"
-    match = best.relation if best else ("none" if not evidence else evidence[0].relation)
+    match = best.relation if best else (cited[0].relation if cited else "none")
     return ClaimAssessment(
         claim=c,
         status=status,
         certainty=best.certainty if best else None,
         flagged=flagged,
         reasons=reasons,
-        evidence=evidence,
-        best_level=min((e.grade.level for e in usable), default=None),
-        independent_studies=independent_count(usable),
+        evidence=evidence.bearing(),
+        best_level=evidence.best_level(),
+        independent_studies=evidence.independent(),
         match=match,
         contradicted_by=contradicted_by,
         note=note,
     )
-
-
-def independent_count(evidence: list[Evidence]) -> int:
-    """Distinct studies: mentions that share a venue and year, an investigator, an institution and
-    year, or a design, size and cell source are one study repeated, not independent evidence."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            x = parent[x]
-        return x
-
-    owner: dict[tuple, str] = {}
-    for e in evidence:
-        s = e.study
-        find(s.iri)
-        keys = []
-        if s.venue and s.year:
-            keys.append(("venue", s.venue.lower(), s.year))
-        if s.investigator:
-            keys.append(("investigator", s.investigator.split()[-1].lower()))
-        if s.institution and (s.year or s.n):
-            keys.append(("institution", s.institution, s.year or s.n))
-        if s.n and s.design != "unspecified":
-            keys.append(("size", s.design, s.n, tuple(sorted(s.cell_sources))))
-        for key in keys:
-            if key in owner:
-                parent[find(s.iri)] = find(owner[key])
-            else:
-                owner[key] = s.iri
-    return len({find(e.study.iri) for e in evidence})
 
 
 def _excerpt(text: str, limit: int = 80) -> str:

@@ -10,16 +10,21 @@ documents' content, exports are written in graph order.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
+import contextlib
 import hashlib
+import itertools
 import json
 import logging
-import multiprocessing
 import os
+import queue
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,7 +34,7 @@ from rdflib.compare import to_canonical_graph
 
 from kg import __version__
 from kg.assemble import assemble, doc_iri, graph_iri
-from kg.errors import IngestError
+from kg.errors import IngestError, KGError
 from kg.extract import extract_document
 from kg.ingest import DEFAULT_MAX_BYTES, Source, discover, read_document
 from kg.namespaces import HCKG, ONTOLOGY_GRAPH, VOCABULARY_GRAPH
@@ -51,6 +56,7 @@ log = logging.getLogger(__name__)
 DEFAULT_EXPORTS = ("ttl",)
 BATCH_QUADS = 250_000  # quads per store write
 POOL_MIN_DOCUMENTS = 4  # fewer documents than this (per worker) are extracted in-process
+WORKER_DEPTH = 4  # tasks queued per worker
 
 
 @dataclass
@@ -178,31 +184,41 @@ class _Result:
 
 
 class _RecordReader:
-    """A small in-memory store holding the vocabulary and one document graph at a time, to run
-    the grading readers of `kg.grade` on a single document (the same queries as on the store)."""
+    """Runs the grading readers of `kg.grade` on one document graph (the same queries as on the
+    whole store), in a fresh in-memory store holding the vocabulary and that graph (a reused
+    store slows down as removed graphs accumulate)."""
 
     def __init__(self):
+        vocabulary = rdflib.Graph().parse(ontology_dir() / "vocabulary.ttl")
+        self.vocabulary = vocabulary.serialize(format="nt", encoding="utf-8")
         self.store = ox.Store()
-        data = (
-            rdflib.Graph().parse(ontology_dir() / "vocabulary.ttl").serialize(format="nt", encoding="utf-8")
-        )
-        self.store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(VOCABULARY_GRAPH))
 
     def query(self, sparql: str, **kwargs):
         return self.store.query(sparql, use_default_graph_as_union=True, **kwargs)
 
-    def read(self, nquads: bytes, graph: str) -> dict[str, Any]:
+    def read(self, nquads: bytes) -> dict[str, Any]:
+        """Studies, claims and the document record (keeping only the sentences the analysis
+        uses as statements about the evidence) of one document graph."""
+        from kg.analyse import statement_sentences
         from kg.grade import read_claims, read_documents, read_studies
+        from kg.lexicon import load_lexicon
 
+        self.store = ox.Store()
+        self.store.load(
+            self.vocabulary,
+            format=ox.RdfFormat.N_TRIPLES,
+            to_graph=ox.NamedNode(VOCABULARY_GRAPH),
+            lenient=True,
+        )
         self.store.load(nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
-        try:
-            return {
-                "studies": [asdict(s) for s in read_studies(self)],
-                "claims": [asdict(c) for c in read_claims(self)],
-                "docs": [asdict(d) for d in read_documents(self).values()],
-            }
-        finally:
-            self.store.remove_graph(ox.NamedNode(graph))
+        docs = list(read_documents(self).values())
+        for d in docs:
+            d.sentences = statement_sentences(d.sentences, load_lexicon())
+        return {
+            "studies": [asdict(s) for s in read_studies(self)],
+            "claims": [asdict(c) for c in read_claims(self)],
+            "docs": [asdict(d) for d in docs],
+        }
 
 
 @lru_cache(maxsize=1)
@@ -233,7 +249,7 @@ def _process(task: _Task) -> _Result:
     if task.turtle:
         entry.ttl = turtle_body(own)
     cache.put_document(entry)
-    records = _record_reader().read(nquads, graph)
+    records = _record_reader().read(nquads)
     cache.put_records(doc.doc_id, (doc.sha256, task.pipeline, records_version()), records)
     return _Result(
         source,
@@ -249,6 +265,15 @@ def _process(task: _Task) -> _Result:
     )
 
 
+def _process_safely(task: _Task) -> _Result:
+    """`_process`, with an unexpected extractor failure reported against its document."""
+    try:
+        return _process(task)
+    except Exception as exc:  # a bug on one document must not stop the build
+        log.exception("%s: extraction failed", task.source.name)
+        return _Result(task.source, 0, 0, 0.0, error=f"{task.source.name}: extraction failed ({exc!r})")
+
+
 def _warm_up() -> None:
     """Load the vocabulary, lexicon and gazetteer once per worker process."""
     from kg.gazetteer import load_gazetteer
@@ -258,29 +283,88 @@ def _warm_up() -> None:
     load_vocabulary(), load_lexicon(), load_gazetteer(), _record_reader()
 
 
+def _worker_main() -> None:
+    """A worker process (`python -c`): tasks in on stdin, results out on stdout."""
+    requests = Connection(os.dup(0), writable=False)
+    replies = Connection(os.dup(1), readable=False)
+    os.dup2(2, 1)  # stray output goes to stderr, never into the replies
+    _warm_up()
+    while True:
+        try:
+            task = requests.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        replies.send(_process_safely(task))
+
+
+_WORKER_CODE = "from kg.build import _worker_main; _worker_main()"
+
+
+class _Worker:
+    """One extraction process. Plain subprocesses rather than multiprocessing: no fork of a
+    process holding the store, and no `if __name__ == "__main__"` guard needed in callers."""
+
+    def __init__(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _WORKER_CODE], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        self.tasks = Connection(os.dup(self.process.stdin.fileno()), readable=False)
+        self.results = Connection(os.dup(self.process.stdout.fileno()), writable=False)
+        self.process.stdin.close()
+        self.process.stdout.close()
+        self.in_flight = 0
+
+    def send(self, task: _Task) -> None:
+        self.tasks.send(task)
+        self.in_flight += 1
+
+    def receive(self) -> _Result:
+        try:
+            result = self.results.recv()
+        except (EOFError, OSError) as exc:
+            code = self.process.poll()
+            raise KGError(f"an extraction worker exited unexpectedly (exit code {code})") from exc
+        self.in_flight -= 1
+        return result
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.tasks.send(None)
+        self.tasks.close()
+        self.results.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
 def _run(tasks: list[_Task], jobs: int) -> Iterator[_Result]:
     """Results as workers finish them (in-process for one job or a handful of documents)."""
     if jobs <= 1 or len(tasks) < POOL_MIN_DOCUMENTS * jobs:
         for task in tasks:
-            yield _process(task)
+            yield _process_safely(task)
         return
-    context = multiprocessing.get_context("spawn")  # no fork of a process holding the store open
-    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm_up) as pool:
-        pending: set[cf.Future] = set()
+    workers = [_Worker() for _ in range(jobs)]
+    try:
         queue = iter(tasks)
-        window = jobs * 8
-        for task in queue:
-            pending.add(pool.submit(_process, task))
-            if len(pending) >= window:
-                break
-        while pending:
-            done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
-            for task in queue:
-                pending.add(pool.submit(_process, task))
-                if len(pending) >= window:
-                    break
+        for worker in workers:
+            for task in itertools.islice(queue, WORKER_DEPTH):
+                worker.send(task)
+        by_connection = {w.results: w for w in workers}
+        while any(w.in_flight for w in workers):
+            ready = wait([w.results for w in workers if w.in_flight])
+            for connection in ready:
+                worker = by_connection[connection]
+                yield worker.receive()
+                task = next(queue, None)
+                if task is not None:
+                    worker.send(task)
+    finally:
+        for worker in workers:
+            worker.stop()
 
 
 # -- the build ------------------------------------------------------------------------------
@@ -433,43 +517,73 @@ def _recover(store: GraphStore, out_dir: Path) -> None:
     path.unlink(missing_ok=True)
 
 
+class _BatchWriter:
+    """Writes batches of graphs to the store in a background thread while the workers keep
+    extracting (pyoxigraph and HTTP release the GIL while loading). At most two batches wait."""
+
+    def __init__(self, store: GraphStore, journal: Path, bulk: bool):
+        self.store, self.journal, self.bulk = store, journal, bulk
+        self.queue: queue.Queue[list[GraphPayload] | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._loop, name="kg-store-writer", daemon=True)
+        self.thread.start()
+
+    def put(self, batch: list[GraphPayload]) -> None:
+        if self.error:
+            raise self.error
+        self.queue.put(batch)
+
+    def _loop(self) -> None:
+        while (batch := self.queue.get()) is not None:
+            if self.error:
+                continue
+            try:
+                graphs = [p.graph for p in batch] + [g for p in batch for g in p.replaces]
+                atomic_write(self.journal, json.dumps(graphs))
+                self.store.load_graphs(batch, bulk=self.bulk)
+                self.journal.unlink(missing_ok=True)
+            except BaseException as exc:
+                self.error = exc
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error:
+            raise self.error
+
+
 def _extract_and_load(store, tasks, stored, jobs, report, files, on_document, progress, fresh) -> None:
     previous_graph = {name: doc.graph for name, doc in stored.items()}
+    writer = _BatchWriter(store, _journal(report.out_dir), bulk=fresh)
     batch: list[GraphPayload] = []
     batch_quads = 0
-    journal = _journal(report.out_dir)
-
-    def write() -> None:
-        nonlocal batch, batch_quads
-        if not batch:
-            return
-        atomic_write(journal, json.dumps([p.graph for p in batch] + [g for p in batch for g in p.replaces]))
-        store.load_graphs(batch, bulk=fresh)
-        journal.unlink(missing_ok=True)
-        batch, batch_quads = [], 0
-
-    for result in _run(tasks, jobs):
-        report.extract_seconds += result.seconds
-        name = result.source.name
-        if result.error:
-            report.errors.append(result.error)
-            log.warning("%s", result.error)
-            status = "error"
-        else:
-            old = previous_graph.get(name)
-            batch.append(GraphPayload(result.graph, result.nquads, result.quads, [old] if old else []))
-            batch_quads += result.quads
-            files[name] = FileState(result.size, result.mtime_ns, result.sha256)
-            report.built.append(name)
-            report.bytes_read += result.size
-            status = "built"
-            if batch_quads >= BATCH_QUADS:
-                write()
-        if on_document:
-            on_document(result.source, status)
-        if progress:
-            progress.document(result.source, status, result.size)
-    write()
+    try:
+        for result in _run(tasks, jobs):
+            report.extract_seconds += result.seconds
+            name = result.source.name
+            if result.error:
+                report.errors.append(result.error)
+                log.warning("%s", result.error)
+                status = "error"
+            else:
+                old = previous_graph.get(name)
+                batch.append(GraphPayload(result.graph, result.nquads, result.quads, [old] if old else []))
+                batch_quads += result.quads
+                files[name] = FileState(result.size, result.mtime_ns, result.sha256)
+                report.built.append(name)
+                report.bytes_read += result.size
+                status = "built"
+                if batch_quads >= BATCH_QUADS:
+                    writer.put(batch)
+                    batch, batch_quads = [], 0
+            if on_document:
+                on_document(result.source, status)
+            if progress:
+                progress.document(result.source, status, result.size)
+        if batch:
+            writer.put(batch)
+    finally:
+        writer.close()
 
 
 def _state(store: GraphStore, fingerprint: str) -> str:
@@ -496,7 +610,7 @@ def grading_inputs(store: GraphStore, cache: BuildCache) -> tuple[list, list, di
         if records is None:
             reader = reader or _RecordReader()
             nquads = ox.serialize(store.quads(d.graph), format=ox.RdfFormat.N_QUADS)
-            records = reader.read(nquads, d.graph)
+            records = reader.read(nquads)
             cache.put_records(d.doc_id, key, records)
         studies += [StudyRecord(**r) for r in records["studies"]]
         claims += [ClaimRecord(**r) for r in records["claims"]]
