@@ -129,9 +129,19 @@ def grading_fingerprint() -> str:
 
 @lru_cache(maxsize=1)
 def records_version() -> str:
-    """Version of the records read back for grading (the readers in kg.grade and their types)."""
-    package = Path(__file__).parent
-    return _fingerprint([package / n for n in ("grade.py", "grading.py", "analyse.py")])
+    """Version of the records read back for grading: the readers in `kg.grade`, the record types
+    and the cue words that select statement sentences (not the rest of the grading code, so that
+    editing a rule does not force every document to be read again)."""
+    import inspect
+
+    from kg import analyse, grade, grading
+
+    parts = [inspect.getsource(f) for f in (grade.read_studies, grade.read_claims, grade.read_documents)]
+    parts += [inspect.getsource(f) for f in (grade._rows, grade._v, grade._bool, analyse.statement_sentences)]
+    parts += [repr(t.__dataclass_fields__.keys()) for t in (grading.StudyRecord, analyse.ClaimRecord)]
+    parts += [repr(analyse.DocRecord.__dataclass_fields__.keys()), repr(analyse.STATEMENT_CUES)]
+    parts += [(ontology_dir() / n).read_text(encoding="utf-8") for n in ("lexicon.ttl", "vocabulary.ttl")]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 def load_reference_graphs(store: GraphStore) -> bool:
@@ -196,9 +206,10 @@ class _RecordReader:
     def query(self, sparql: str, **kwargs):
         return self.store.query(sparql, use_default_graph_as_union=True, **kwargs)
 
-    def read(self, nquads: bytes) -> dict[str, Any]:
+    def read(self, nquads: bytes, graph: str | None = None) -> dict[str, Any]:
         """Studies, claims and the document record (keeping only the sentences the analysis
-        uses as statements about the evidence) of one document graph."""
+        uses as statements about the evidence) of one document graph, given as N-Quads, or as
+        N-Triples of `graph`."""
         from kg.analyse import statement_sentences
         from kg.grade import read_claims, read_documents, read_studies
         from kg.lexicon import load_lexicon
@@ -210,7 +221,10 @@ class _RecordReader:
             to_graph=ox.NamedNode(VOCABULARY_GRAPH),
             lenient=True,
         )
-        self.store.load(nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
+        if graph is None:
+            self.store.load(nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
+        else:
+            self.store.load(nquads, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph), lenient=True)
         docs = list(read_documents(self).values())
         for d in docs:
             d.sentences = statement_sentences(d.sentences, load_lexicon())
@@ -609,8 +623,7 @@ def grading_inputs(store: GraphStore, cache: BuildCache) -> tuple[list, list, di
         records = cache.get_records(d.doc_id, key)
         if records is None:
             reader = reader or _RecordReader()
-            nquads = ox.serialize(store.quads(d.graph), format=ox.RdfFormat.N_QUADS)
-            records = reader.read(nquads)
+            records = reader.read(store.graph_ntriples(d.graph), d.graph)
             cache.put_records(d.doc_id, key, records)
         studies += [StudyRecord(**r) for r in records["studies"]]
         claims += [ClaimRecord(**r) for r in records["claims"]]

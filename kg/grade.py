@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from pyoxigraph import Literal, NamedNode, Quad
-
 from kg.analyse import ClaimAssessment, ClaimRecord, DocRecord, Hierarchy, analyse_claims, dominant
 from kg.grading import StudyGrade, StudyRecord, grade_study
 from kg.lexicon import load_lexicon
-from kg.namespaces import ANALYSIS_GRAPH, HCKG, PROV, RDF, RDFS, SKOS, XSD
+from kg.namespaces import ANALYSIS_GRAPH, HCKG, PROV, RDF, RDFS, SKOS
 from kg.rules import load_rules
 from kg.store import GraphStore
+from kg.stores import ntriples as nt
 
 
 @dataclass
@@ -176,42 +175,32 @@ def grade_store(store: GraphStore, inputs: GradingInputs | None = None) -> Gradi
 
     def groups():
         nonlocal count
-        for key, quads in _groups(_study_quads(grades), _claim_quads(assessments)):
-            count += len(quads)
-            yield key, quads
+        for key, lines in _groups(_study_quads(grades), _claim_quads(assessments)):
+            count += len(lines)
+            yield key, lines
 
     store.replace_graph_groups(ANALYSIS_GRAPH, groups())
     return GradingResult(grades, assessments, count)
 
 
 def _groups(*streams):
-    """Consecutive quads about one study or claim (and its `#…` nodes) as (key, quads)."""
+    """Consecutive triples about one study or claim (and its `#…` nodes) as (key, lines)."""
     key, group = None, []
     for stream in streams:
-        for quad in stream:
-            k = quad.subject.value.split("#", 1)[0]
+        for line in stream:
+            k = nt.subject_of(line).split("#", 1)[0]
             if k != key and group:
                 yield key, group
                 group = []
             key = k
-            group.append(quad)
+            group.append(line)
     if group:
         yield key, group
 
 
-_G = NamedNode(ANALYSIS_GRAPH)
-
-
-def _q(s: str, p: str, o) -> Quad:
-    return Quad(NamedNode(s), NamedNode(p), NamedNode(o) if isinstance(o, str) else o, _G)
-
-
-def _lit(v) -> Literal:
-    if isinstance(v, bool):
-        return Literal("true" if v else "false", datatype=NamedNode(XSD + "boolean"))
-    if isinstance(v, int):
-        return Literal(str(v), datatype=NamedNode(XSD + "integer"))
-    return Literal(str(v))
+# The analysis graph is written as N-Triples lines (a few per claim, millions on a large corpus).
+_q = nt.line
+_lit = nt.literal
 
 
 def _study_quads(grades: dict[str, StudyGrade]):

@@ -31,9 +31,10 @@ def cache_name(graph: str) -> str:
     return graph.rstrip("/").rsplit("/", 1)[-1] or "graph"
 
 
-def write_groups(store, graph: str, groups: Iterable[tuple[str, list[ox.Quad]]]) -> int:
-    """Replace `graph` with the quads of `groups` ((key, quads) with distinct keys); returns the
-    number of quads inserted (0 when nothing changed)."""
+def write_groups(store, graph: str, groups: Iterable[tuple[str, list]]) -> int:
+    """Replace `graph` with the content of `groups`: (key, quads) or (key, N-Triples lines as
+    written by `kg.stores.ntriples`), keys distinct. Returns the number of quads inserted (0 when
+    nothing changed)."""
     cache = BuildCache(store.out_dir)
     name = cache_name(graph)
     state, index = cache.load_index(name)
@@ -70,7 +71,11 @@ def write_groups(store, graph: str, groups: Iterable[tuple[str, list[ox.Quad]]])
         for key, quads in groups:
             if key in new_index:
                 raise ValueError(f"{graph}: group {key} given twice")
-            lines = sorted(set(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines()))
+            if quads and isinstance(quads[0], str):  # N-Triples lines (see kg.stores.ntriples)
+                graph_end = f"<{graph}> .".encode()
+                lines = sorted({line[:-1].encode() + graph_end for line in quads})
+            else:
+                lines = sorted(set(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines()))
             block = b"\n".join(lines) + b"\n" if lines else b""
             d = hashlib.blake2b(block, digest_size=8).digest()
             new_index[key] = d
