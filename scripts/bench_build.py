@@ -17,6 +17,7 @@ an hour on two cores.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -29,8 +30,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-
-import contextlib
 
 import synth_corpus  # noqa: E402
 
