@@ -70,8 +70,10 @@ class BuildReport:
     errors: list[str] = field(default_factory=list)
     triples: int = 0
     seconds: float = 0.0
-    exports: list[Path] = field(default_factory=list)
+    exports: list[Path] = field(default_factory=list)  # requested export files
+    written: list[Path] = field(default_factory=list)  # of those, the ones rewritten by this build
     jobs: int = 1
+    workers: int = 0  # extraction processes started (0: extracted in-process)
     bytes_read: int = 0  # bytes of the documents (re)extracted
     extract_seconds: float = 0.0  # CPU time the workers spent reading, extracting and serialising
     graded: bool = False
@@ -86,6 +88,7 @@ class BuildReport:
         data = asdict(self)
         data["out_dir"] = str(self.out_dir)
         data["exports"] = [str(p) for p in self.exports]
+        data["written"] = [str(p) for p in self.written]
         data["documents"] = self.documents
         return data
 
@@ -98,6 +101,46 @@ class BuildProgress(Protocol):
     def document(self, source: Source, status: str, size: int) -> None: ...
 
     def stage(self, name: str) -> None: ...
+
+
+class RichProgress:
+    """A progress bar on the terminal: documents, MB/s and time left, then the stage running."""
+
+    def __init__(self, console=None):
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[docs]:,}/{task.fields[total_docs]:,} documents"),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
+        self.task = None
+
+    def start(self, documents: int, size: int) -> None:
+        self.progress.start()
+        self.task = self.progress.add_task("extracting", total=max(size, 1), docs=0, total_docs=documents)
+
+    def document(self, source: Source, status: str, size: int) -> None:
+        if self.task is not None:
+            done = self.progress.tasks[0].fields["docs"] + 1
+            self.progress.update(self.task, advance=size, docs=done)
+
+    def stage(self, name: str) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, description=name)
+
+    def stop(self) -> None:
+        self.progress.stop()
 
 
 def _fingerprint(files: list[Path]) -> str:
@@ -355,13 +398,14 @@ class _Worker:
             self.process.wait()
 
 
-def _run(tasks: list[_Task], jobs: int) -> Iterator[_Result]:
+def _run(tasks: list[_Task], jobs: int, report: BuildReport) -> Iterator[_Result]:
     """Results as workers finish them (in-process for one job or a handful of documents)."""
     if jobs <= 1 or len(tasks) < POOL_MIN_DOCUMENTS * jobs:
         for task in tasks:
             yield _process_safely(task)
         return
     workers = [_Worker() for _ in range(jobs)]
+    report.workers = len(workers)
     try:
         queue = iter(tasks)
         for worker in workers:
@@ -466,6 +510,7 @@ def build(
             store.export(wanted)
             timings["export"] = time.perf_counter() - t
             exported.update({f: state for f in wanted})
+            report.written = [out_dir / f"kg.{f}" for f in wanted]
         report.exports = [out_dir / f"kg.{f}" for f in dict.fromkeys(exports)]
         t = time.perf_counter()
         report.triples = len(store)
@@ -572,7 +617,7 @@ def _extract_and_load(store, tasks, stored, jobs, report, files, on_document, pr
     batch: list[GraphPayload] = []
     batch_quads = 0
     try:
-        for result in _run(tasks, jobs):
+        for result in _run(tasks, jobs, report):
             report.extract_seconds += result.seconds
             name = result.source.name
             if result.error:

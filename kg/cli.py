@@ -26,6 +26,19 @@ def out_option(f):
     )(f)
 
 
+def store_option(f):
+    """`--store URL`: a SPARQL endpoint instead of the embedded store (also $KG_STORE)."""
+    return click.option(
+        "--store",
+        "store_url",
+        envvar="KG_STORE",
+        default=None,
+        metavar="URL",
+        help="SPARQL 1.1 endpoint holding the graph instead of <out>/store (default: the one "
+        "`kg build --store` recorded in --out; 'embedded' for the local store). Also $KG_STORE.",
+    )(f)
+
+
 def format_option(*choices: str, default: str = "table"):
     def deco(f):
         return click.option(
@@ -63,6 +76,7 @@ def main(verbose: int) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @out_option
+@store_option
 @click.option("--max-bytes", type=int, default=None, help="Skip files larger than this.")
 @click.option(
     "--export",
@@ -72,42 +86,71 @@ def main(verbose: int) -> None:
     help="Export formats besides Turtle (repeatable).",
 )
 @click.option("--force", is_flag=True, help="Re-extract every document, changed or not.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Extraction processes (default: one per core).",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar (default: on a terminal, off in CI or when piped).",
+)
+@format_option("text", "json", default="text")
 @click.option("--no-views", is_flag=True, help="Do not write the default HTML views.")
-def build(paths, out_dir, max_bytes, exports, force, no_views) -> None:
-    """Build the graph from documents (default: the bundled demo corpus).
+def build(paths, out_dir, store_url, max_bytes, exports, force, jobs, progress, fmt, no_views) -> None:
+    """Build the graph from documents (default: the bundled demo corpus); re-runs are incremental.
 
-    Example: kg build docs/ --out out/ --export nt
+    Example: kg build docs/ --out out/ --jobs 4 --store http://127.0.0.1:7878
     """
+    import os
+
+    from kg.build import RichProgress
     from kg.build import build as run_build
     from kg.ingest import DEFAULT_MAX_BYTES
 
-    def progress(source, status):
-        if status == "error":
-            return
-        log.info("%s: %s", source.name, status)
+    def on_document(source, status):
+        if status != "error":
+            log.info("%s: %s", source.name, status)
 
-    report = run_build(
-        list(paths) or None,
-        out_dir,
-        max_bytes=max_bytes or DEFAULT_MAX_BYTES,
-        exports=tuple(dict.fromkeys(("ttl", *exports))),
-        force=force,
-        on_document=progress,
-    )
+    if progress is None:
+        progress = sys.stderr.isatty() and not os.environ.get("CI") and fmt == "text"
+    bar = RichProgress(console=None) if progress else None
+    try:
+        report = run_build(
+            list(paths) or None,
+            out_dir,
+            max_bytes=max_bytes or DEFAULT_MAX_BYTES,
+            exports=tuple(dict.fromkeys(("ttl", *exports))),
+            force=force,
+            on_document=on_document,
+            jobs=jobs,
+            store_url=store_url,
+            progress=bar,
+        )
+    finally:
+        if bar:
+            bar.stop()
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
-    click.echo(
-        f"{report.documents} documents ({len(report.built)} built, {len(report.unchanged)} unchanged, "
-        f"{len(report.removed)} removed, {len(report.errors)} failed); "
-        f"{report.triples:,} quads in {out_dir / 'store'}; {report.seconds:.2f}s"
-    )
-    for path in report.exports:
-        click.echo(f"wrote {path}")
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        click.echo(
+            f"{report.documents} documents ({len(report.built)} built, {len(report.unchanged)} unchanged, "
+            f"{len(report.removed)} removed, {len(report.errors)} failed); "
+            f"{report.triples:,} quads in {report.store}; {report.seconds:.2f}s"
+        )
+        for path in report.exports:
+            click.echo(f"wrote {path}" if path in report.written else f"up to date: {path}")
     if not no_views and report.documents:
         from kg.render import write_default_views
 
         for path in write_default_views(out_dir):
-            click.echo(f"wrote {path}")
+            if fmt == "text":
+                click.echo(f"wrote {path}")
     if report.errors and not report.documents:
         sys.exit(1)
     if report.errors:
