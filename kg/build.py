@@ -283,6 +283,17 @@ def _record_reader() -> _RecordReader:
     return _RecordReader()
 
 
+def document_nquads(source: Source, pipeline: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """One document read, extracted and assembled: its named graph as N-Quads, exactly as `kg
+    build` writes it (raises IngestError). The unit of work to fan out over a cluster: name the
+    source as `kg build ROOT` would (`discover([ROOT])`), bulk-load the N-Quads, and a later
+    `kg build ROOT` finds every document current and only grades and exports."""
+    quads = assemble(
+        extract_document(read_document(source, max_bytes)), pipeline=pipeline or pipeline_fingerprint()
+    )
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+
+
 def _process(task: _Task) -> _Result:
     """Read, extract and assemble one document; write its export fragments and grading records
     to the cache; return its N-Quads for the store."""

@@ -165,6 +165,13 @@ class GraphStore:
             raise StoreError(f"{self.path}: cannot write {len(payloads)} graphs ({exc})") from exc
         return sum(p.quads for p in payloads)
 
+    def load_nquads_file(self, path: Path) -> None:
+        """Bulk-load an N-Quads file (e.g. one shard written by cluster workers), streaming it."""
+        try:
+            self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"{path}: cannot load ({exc})") from exc
+
     def replace_graph_groups(self, graph: str, groups: Iterable[tuple[str, list[ox.Quad]]]) -> int:
         """Replace a large graph given as groups of quads (e.g. one per graded claim), rewriting
         only the groups whose content changed since the last call. Returns quads written."""

@@ -301,3 +301,18 @@ def _scan(c, cells, conditions, studies, grades, docs, h):
                 continue
         found.append(analyse.Evidence(s, grades[s.iri], relation, False))
     return found
+
+
+def test_cluster_example_matches_a_plain_build(tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        "cluster_extract", Path(__file__).parents[1] / "examples" / "cluster_extract.py"
+    )
+    example = importlib.util.module_from_spec(spec)
+    sys.modules["cluster_extract"] = example  # its task function is pickled to the workers
+    spec.loader.exec_module(example)
+    out = tmp_path / "cluster"
+    assert example.main([str(MINI), str(out), "--shards", "2", "--workers", "1"]) == 0
+    assert sorted(p.name for p in (out / "shards").iterdir()) == ["shard-0000.nq", "shard-0001.nq"]
+    build([MINI], out, exports=("nt",), jobs=1)
+    build([MINI], tmp_path / "plain", exports=("nt",), jobs=1)
+    assert (out / "kg.nt").read_bytes() == (tmp_path / "plain" / "kg.nt").read_bytes()

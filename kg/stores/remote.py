@@ -346,6 +346,10 @@ class RemoteStore(GraphStore):
                 triples = b"\n".join(lines[i : i + UPDATE_CHUNK]).decode("utf-8")
                 self._update(f"INSERT DATA {{ GRAPH {graph} {{\n{triples}\n}} }}")
 
+    def load_nquads_file(self, path: Path) -> None:
+        """Send an N-Quads file to the endpoint (bulk, where the server offers it)."""
+        self._insert_nquads(Path(path).read_bytes(), bulk=True)
+
     def _delete_quads(self, quads: list[ox.Quad]) -> None:
         if not quads:
             return
