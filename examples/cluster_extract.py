@@ -21,10 +21,11 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from kg.build import build, document_nquads, pipeline_fingerprint
+from kg.build import build, pipeline_fingerprint
 from kg.errors import IngestError
 from kg.ingest import Source, discover
 from kg.store import open_store
+from kg.workers import document_nquads
 
 
 def extract_shard(shard: int, sources: list[tuple[str, str]], folder: str, pipeline: str) -> dict:

@@ -1,62 +1,43 @@
 """Build: ingest → extract → assemble into the store, then grade and export.
 
-Documents are read, extracted and serialised in a process pool (`jobs`) and streamed to the store
-in batches, so memory stays flat however large the corpus. A rebuild re-extracts only documents
-whose content (sha256) or pipeline fingerprint changed, removes the graphs of documents that
-disappeared, and re-grades and re-exports only when something changed. Output does not depend
-on `jobs` or on the order in which workers finish: every IRI and triple is a function of the
-documents' content, exports are written in graph order.
+Documents are read, extracted and serialised in worker processes (`jobs`, see `kg.workers`) and
+streamed to the store in batches by a writer thread, so memory stays flat however large the
+corpus. A rebuild re-extracts only documents whose content (sha256) or pipeline fingerprint
+changed, removes the graphs of documents that disappeared, and re-grades and re-exports only
+when something changed. Output does not depend on `jobs` or on the order in which workers
+finish: every IRI and triple is a function of the documents' content, exports are written in
+graph order.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import itertools
 import json
 import logging
 import os
 import queue
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Protocol
 
-import pyoxigraph as ox
 import rdflib
 from rdflib.compare import to_canonical_graph
 
 from kg import __version__
-from kg.assemble import assemble, doc_iri, graph_iri
-from kg.errors import IngestError, KGError
-from kg.extract import extract_document
-from kg.ingest import DEFAULT_MAX_BYTES, Source, discover, read_document
+from kg.ingest import DEFAULT_MAX_BYTES, Source, discover
 from kg.namespaces import HCKG, ONTOLOGY_GRAPH, VOCABULARY_GRAPH
 from kg.paths import BUNDLED_CORPUS, ontology_dir
 from kg.store import STORE_POINTER, GraphPayload, GraphStore, StoredDocument, atomic_write, open_store
-from kg.stores.cache import (
-    CACHE_DIRNAME,
-    BuildCache,
-    DocumentEntry,
-    FileState,
-    Manifest,
-    split_document_lines,
-    triples_of_graph,
-    turtle_body,
-)
+from kg.stores.cache import CACHE_DIRNAME, BuildCache, FileState, Manifest
+from kg.workers import RecordReader, Task, records_version, run
 
 log = logging.getLogger(__name__)
 
 DEFAULT_EXPORTS = ("ttl",)
 BATCH_QUADS = 250_000  # quads per store write
-POOL_MIN_DOCUMENTS = 4  # fewer documents than this (per worker) are extracted in-process
-WORKER_DEPTH = 4  # tasks queued per worker
 
 
 @dataclass
@@ -170,23 +151,6 @@ def grading_fingerprint() -> str:
     return _fingerprint(sorted(ontology_dir().glob("*.ttl")) + [package / n for n in names])
 
 
-@lru_cache(maxsize=1)
-def records_version() -> str:
-    """Version of the records read back for grading: the readers in `kg.grade`, the record types
-    and the cue words that select statement sentences (not the rest of the grading code, so that
-    editing a rule does not force every document to be read again)."""
-    import inspect
-
-    from kg import analyse, grade, grading
-
-    parts = [inspect.getsource(f) for f in (grade.read_studies, grade.read_claims, grade.read_documents)]
-    parts += [inspect.getsource(f) for f in (grade._rows, grade._v, grade._bool, analyse.statement_sentences)]
-    parts += [repr(t.__dataclass_fields__.keys()) for t in (grading.StudyRecord, analyse.ClaimRecord)]
-    parts += [repr(analyse.DocRecord.__dataclass_fields__.keys()), repr(analyse.STATEMENT_CUES)]
-    parts += [(ontology_dir() / n).read_text(encoding="utf-8") for n in ("lexicon.ttl", "vocabulary.ttl")]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
-
-
 def load_reference_graphs(store: GraphStore) -> bool:
     """(Re)load the ontology and vocabulary into their own named graphs when their files changed;
     returns whether they did."""
@@ -210,230 +174,6 @@ def load_reference_graphs(store: GraphStore) -> bool:
     store.replace_with_rdflib(ONTOLOGY_GRAPH, ontology)
     store.replace_with_rdflib(VOCABULARY_GRAPH, to_canonical_graph(vocabulary))
     return True
-
-
-# -- per-document work (runs in the worker processes) ---------------------------------------
-@dataclass(frozen=True)
-class _Task:
-    source: Source
-    max_bytes: int
-    pipeline: str
-    out_dir: str
-    turtle: bool
-
-
-@dataclass
-class _Result:
-    source: Source
-    size: int
-    mtime_ns: int
-    seconds: float
-    error: str | None = None
-    doc_id: str = ""
-    sha256: str = ""
-    graph: str = ""
-    nquads: bytes = b""
-    quads: int = 0
-
-
-class _RecordReader:
-    """Runs the grading readers of `kg.grade` on one document graph (the same queries as on the
-    whole store), in a fresh in-memory store holding the vocabulary and that graph (a reused
-    store slows down as removed graphs accumulate)."""
-
-    def __init__(self):
-        vocabulary = rdflib.Graph().parse(ontology_dir() / "vocabulary.ttl")
-        self.vocabulary = vocabulary.serialize(format="nt", encoding="utf-8")
-        self.store = ox.Store()
-
-    def query(self, sparql: str, **kwargs):
-        return self.store.query(sparql, use_default_graph_as_union=True, **kwargs)
-
-    def read(self, nquads: bytes, graph: str | None = None) -> dict[str, Any]:
-        """Studies, claims and the document record (keeping only the sentences the analysis
-        uses as statements about the evidence) of one document graph, given as N-Quads, or as
-        N-Triples of `graph`."""
-        from kg.analyse import statement_sentences
-        from kg.grade import read_claims, read_documents, read_studies
-        from kg.lexicon import load_lexicon
-
-        self.store = ox.Store()
-        self.store.load(
-            self.vocabulary,
-            format=ox.RdfFormat.N_TRIPLES,
-            to_graph=ox.NamedNode(VOCABULARY_GRAPH),
-            lenient=True,
-        )
-        if graph is None:
-            self.store.load(nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
-        else:
-            self.store.load(nquads, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph), lenient=True)
-        docs = list(read_documents(self).values())
-        for d in docs:
-            d.sentences = statement_sentences(d.sentences, load_lexicon())
-        return {
-            "studies": [asdict(s) for s in read_studies(self)],
-            "claims": [asdict(c) for c in read_claims(self)],
-            "docs": [asdict(d) for d in docs],
-        }
-
-
-@lru_cache(maxsize=1)
-def _record_reader() -> _RecordReader:
-    return _RecordReader()
-
-
-def document_nquads(source: Source, pipeline: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """One document read, extracted and assembled: its named graph as N-Quads, exactly as `kg
-    build` writes it (raises IngestError). The unit of work to fan out over a cluster: name the
-    source as `kg build ROOT` would (`discover([ROOT])`), bulk-load the N-Quads, and a later
-    `kg build ROOT` finds every document current and only grades and exports."""
-    quads = assemble(
-        extract_document(read_document(source, max_bytes)), pipeline=pipeline or pipeline_fingerprint()
-    )
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-
-
-def _process(task: _Task) -> _Result:
-    """Read, extract and assemble one document; write its export fragments and grading records
-    to the cache; return its N-Quads for the store."""
-    started = time.process_time()
-    source = task.source
-    try:
-        st = source.path.stat()
-        size, mtime = st.st_size, st.st_mtime_ns
-    except OSError:
-        size, mtime = 0, 0
-    try:
-        doc = read_document(source, task.max_bytes)
-    except IngestError as exc:
-        return _Result(source, size, mtime, time.process_time() - started, error=str(exc))
-    quads = assemble(extract_document(doc), pipeline=task.pipeline)
-    graph = graph_iri(doc.doc_id)
-    nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-    own, shared = split_document_lines(triples_of_graph(nquads, graph), doc_iri(doc.doc_id))
-    cache = BuildCache(Path(task.out_dir))
-    entry = DocumentEntry(doc.doc_id, doc.sha256, task.pipeline, own, shared)
-    if task.turtle:
-        entry.ttl = turtle_body(own)
-    cache.put_document(entry)
-    records = _record_reader().read(nquads)
-    cache.put_records(doc.doc_id, (doc.sha256, task.pipeline, records_version()), records)
-    return _Result(
-        source,
-        size,
-        mtime,
-        time.process_time() - started,
-        None,
-        doc.doc_id,
-        doc.sha256,
-        graph,
-        nquads,
-        len(quads),
-    )
-
-
-def _process_safely(task: _Task) -> _Result:
-    """`_process`, with an unexpected extractor failure reported against its document."""
-    try:
-        return _process(task)
-    except Exception as exc:  # a bug on one document must not stop the build
-        log.exception("%s: extraction failed", task.source.name)
-        return _Result(task.source, 0, 0, 0.0, error=f"{task.source.name}: extraction failed ({exc!r})")
-
-
-def _warm_up() -> None:
-    """Load the vocabulary, lexicon and gazetteer once per worker process."""
-    from kg.gazetteer import load_gazetteer
-    from kg.lexicon import load_lexicon
-    from kg.vocab import load_vocabulary
-
-    load_vocabulary(), load_lexicon(), load_gazetteer(), _record_reader()
-
-
-def _worker_main() -> None:
-    """A worker process (`python -c`): tasks in on stdin, results out on stdout."""
-    requests = Connection(os.dup(0), writable=False)
-    replies = Connection(os.dup(1), readable=False)
-    os.dup2(2, 1)  # stray output goes to stderr, never into the replies
-    _warm_up()
-    while True:
-        try:
-            task = requests.recv()
-        except (EOFError, OSError):
-            return
-        if task is None:
-            return
-        replies.send(_process_safely(task))
-
-
-_WORKER_CODE = "from kg.build import _worker_main; _worker_main()"
-
-
-class _Worker:
-    """One extraction process. Plain subprocesses rather than multiprocessing: no fork of a
-    process holding the store, and no `if __name__ == "__main__"` guard needed in callers."""
-
-    def __init__(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _WORKER_CODE], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-        )
-        self.tasks = Connection(os.dup(self.process.stdin.fileno()), readable=False)
-        self.results = Connection(os.dup(self.process.stdout.fileno()), writable=False)
-        self.process.stdin.close()
-        self.process.stdout.close()
-        self.in_flight = 0
-
-    def send(self, task: _Task) -> None:
-        self.tasks.send(task)
-        self.in_flight += 1
-
-    def receive(self) -> _Result:
-        try:
-            result = self.results.recv()
-        except (EOFError, OSError) as exc:
-            code = self.process.poll()
-            raise KGError(f"an extraction worker exited unexpectedly (exit code {code})") from exc
-        self.in_flight -= 1
-        return result
-
-    def stop(self) -> None:
-        with contextlib.suppress(OSError):
-            self.tasks.send(None)
-        self.tasks.close()
-        self.results.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def _run(tasks: list[_Task], jobs: int, report: BuildReport) -> Iterator[_Result]:
-    """Results as workers finish them (in-process for one job or a handful of documents)."""
-    if jobs <= 1 or len(tasks) < POOL_MIN_DOCUMENTS * jobs:
-        for task in tasks:
-            yield _process_safely(task)
-        return
-    workers = [_Worker() for _ in range(jobs)]
-    report.workers = len(workers)
-    try:
-        queue = iter(tasks)
-        for worker in workers:
-            for task in itertools.islice(queue, WORKER_DEPTH):
-                worker.send(task)
-        by_connection = {w.results: w for w in workers}
-        while any(w.in_flight for w in workers):
-            ready = wait([w.results for w in workers if w.in_flight])
-            for connection in ready:
-                worker = by_connection[connection]
-                yield worker.receive()
-                task = next(queue, None)
-                if task is not None:
-                    worker.send(task)
-    finally:
-        for worker in workers:
-            worker.stop()
 
 
 # -- the build ------------------------------------------------------------------------------
@@ -550,7 +290,7 @@ def _record_store(out_dir: Path, store_url: str | None) -> None:
 def _plan(sources, stored, manifest, fingerprint, force, max_bytes, out_dir, exports, report):
     """Which documents need extracting; the file states of the unchanged ones."""
     files: dict[str, FileState] = {}
-    tasks: list[_Task] = []
+    tasks: list[Task] = []
     turtle = "ttl" in exports
     for source in sources:
         previous: StoredDocument | None = stored.get(source.name)
@@ -566,7 +306,7 @@ def _plan(sources, stored, manifest, fingerprint, force, max_bytes, out_dir, exp
                 files[source.name] = FileState(st.st_size, st.st_mtime_ns, sha)
                 report.unchanged.append(source.name)
                 continue
-        tasks.append(_Task(source, max_bytes, fingerprint, str(out_dir), turtle))
+        tasks.append(Task(source, max_bytes, fingerprint, str(out_dir), turtle))
     return files, tasks
 
 
@@ -628,7 +368,7 @@ def _extract_and_load(store, tasks, stored, jobs, report, files, on_document, pr
     batch: list[GraphPayload] = []
     batch_quads = 0
     try:
-        for result in _run(tasks, jobs, report):
+        for result in run(tasks, jobs, on_workers=lambda n: setattr(report, "workers", n)):
             report.extract_seconds += result.seconds
             name = result.source.name
             if result.error:
@@ -673,12 +413,12 @@ def grading_inputs(store: GraphStore, cache: BuildCache) -> tuple[list, list, di
 
     version = records_version()
     studies, claims, docs = [], [], []
-    reader: _RecordReader | None = None
+    reader: RecordReader | None = None
     for d in sorted(store.documents().values(), key=lambda d: d.graph):
         key = (d.sha256, d.pipeline or "", version)
         records = cache.get_records(d.doc_id, key)
         if records is None:
-            reader = reader or _RecordReader()
+            reader = reader or RecordReader()
             records = reader.read(store.graph_ntriples(d.graph), d.graph)
             cache.put_records(d.doc_id, key, records)
         studies += [StudyRecord(**r) for r in records["studies"]]

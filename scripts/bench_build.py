@@ -134,8 +134,9 @@ def throughput(corpus: Path, limit_bytes: int = 3_000_000) -> dict:
     with the vocabulary's labels over the same text."""
     import ahocorasick
 
-    import kg.build as kb
+    from kg import workers
     from kg.assemble import assemble
+    from kg.build import pipeline_fingerprint
     from kg.extract import extract_document
     from kg.ingest import discover, read_document
     from kg.vocab import load_vocabulary
@@ -146,7 +147,7 @@ def throughput(corpus: Path, limit_bytes: int = 3_000_000) -> dict:
         size += s.path.stat().st_size
         if size >= limit_bytes:
             break
-    kb._warm_up()
+    workers.warm_up()
     texts = [read_document(s).text for s in sources]
     mb = sum(len(t.encode()) for t in texts) / 1e6
 
@@ -155,12 +156,12 @@ def throughput(corpus: Path, limit_bytes: int = 3_000_000) -> dict:
         assemble(extract_document(read_document(s)))
     extract = mb / (time.process_time() - t)
 
-    fingerprint = kb.pipeline_fingerprint()
+    fingerprint = pipeline_fingerprint()
     with tempfile.TemporaryDirectory() as tmp:
-        tasks = [kb._Task(s, 5_000_000, fingerprint, tmp, True) for s in sources]
+        tasks = [workers.Task(s, 5_000_000, fingerprint, tmp, True) for s in sources]
         t = time.process_time()
         for task in tasks:
-            kb._process(task)
+            workers.process_document(task)
         worker = mb / (time.process_time() - t)
 
     vocab = load_vocabulary()

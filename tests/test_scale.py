@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 import kg.analyse as analyse
 import kg.build as kb
+import kg.workers as workers
 from kg.build import build, grading_inputs
 from kg.cli import main
 from kg.grade import read_hierarchy
@@ -137,14 +138,14 @@ def test_interrupted_batch_is_redone(write_docs, tmp_path):
 
 def test_a_crash_in_one_document_is_reported_and_the_rest_built(write_docs, tmp_path, monkeypatch):
     folder = write_docs({"ok.txt": "Cord blood may help speech.", "boom.txt": "Stem cells help walking."})
-    real = kb._process
+    real = workers.process_document
 
     def flaky(task):
         if task.source.name == "boom.txt":
             raise RuntimeError("extractor bug")
         return real(task)
 
-    monkeypatch.setattr(kb, "_process", flaky)
+    monkeypatch.setattr(workers, "process_document", flaky)
     report = build([folder], tmp_path, exports=(), jobs=1)
     assert report.built == ["ok.txt"]
     assert report.errors == ["boom.txt: extraction failed (RuntimeError('extractor bug'))"]
