@@ -105,19 +105,24 @@ def _find(folder: Path, name: str) -> Path | None:
     return found[0] if found else None
 
 
+def _empty_prediction() -> dict[str, Any]:
+    """What the graph holds for a document with nothing extracted."""
+    return {
+        "concepts": {},
+        "organizations": set(),
+        "org_aliases": {},
+        "countries": set(),
+        "studies": [],
+        "claims": [],
+    }
+
+
 def _predictions(store: GraphStore) -> dict[str, dict[str, Any]]:
     """Per document (by file base name): what the graph holds, in gold terms."""
     out: dict[str, dict[str, Any]] = {}
     docs = {d.doc_id: Path(d.name).name for d in store.documents().values()}
     for name in docs.values():
-        out[name] = {
-            "concepts": {},
-            "organizations": set(),
-            "org_aliases": {},
-            "countries": set(),
-            "studies": [],
-            "claims": [],
-        }
+        out[name] = _empty_prediction()
 
     def rows(q: str):
         for row in store.query(q):
@@ -209,14 +214,7 @@ def score(gold: list[dict], predicted: dict[str, dict], texts: dict[str, str]) -
     has_grades = False
     for rec in gold:
         name = rec["doc"]
-        pred = predicted.get(Path(name).name) or {
-            "concepts": {},
-            "organizations": set(),
-            "org_aliases": {},
-            "countries": set(),
-            "studies": [],
-            "claims": [],
-        }
+        pred = predicted.get(Path(name).name) or _empty_prediction()
         text = texts[name]
         sentences = split_sentences(text)
         gold_concepts = {(ty, k) for ty, keys in (rec.get("concepts") or {}).items() for k in keys}
