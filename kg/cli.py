@@ -191,13 +191,14 @@ def eval_command(gold, docs_dir, fmt, show_details) -> None:
 @main.command()
 @click.argument("name", type=click.Choice(["unsupported", "claims", "studies", "documents", "summary"]))
 @out_option
+@store_option
 @format_option("table", "md", "json")
 @click.option("--doc", help="Only this document (file name or id).")
 @click.option("--cell-source", help="Only claims about this cell source key (narrower ones included).")
 @click.option("--outcome", help="Only claims about this outcome key (narrower ones included).")
 @click.option("--status", help="Only claims with this support status.")
 @click.option("--reason", help="Only claims flagged for this reason.")
-def report(name, out_dir, fmt, doc, cell_source, outcome, status, reason) -> None:
+def report(name, out_dir, store_url, fmt, doc, cell_source, outcome, status, reason) -> None:
     """Print a report: unsupported | claims | studies | documents | summary.
 
     Example: kg report unsupported --reason vague-citation --format md
@@ -205,7 +206,7 @@ def report(name, out_dir, fmt, doc, cell_source, outcome, status, reason) -> Non
     from kg.formatting import report_text
     from kg.report import Filters, run_report
 
-    data = run_report(out_dir, name, Filters(doc, cell_source, outcome, status, reason))
+    data = run_report(out_dir, name, Filters(doc, cell_source, outcome, status, reason), store_url)
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
@@ -231,6 +232,7 @@ def _query_safety_options(f):
 @main.command(name="query")
 @click.argument("query_spec", metavar="QUERY", required=False)
 @out_option
+@store_option
 @click.option(
     "-p",
     "--param",
@@ -249,7 +251,9 @@ def _query_safety_options(f):
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Folder of extra named queries (*.rq) that add to or replace the shipped ones.",
 )
-def query_command(query_spec, out_dir, params, fmt, timeout, allow_service, list_only, query_dirs) -> None:
+def query_command(
+    query_spec, out_dir, store_url, params, fmt, timeout, allow_service, list_only, query_dirs
+) -> None:
     """Run a read-only SPARQL query: a named query, a .rq file, inline SPARQL, or - (stdin).
 
     Example: kg query unsupported-claims --param reason=anecdote --format csv
@@ -270,6 +274,7 @@ def query_command(query_spec, out_dir, params, fmt, timeout, allow_service, list
         timeout=timeout,
         allow_service=allow_service,
         query_dirs=query_dirs,
+        store_url=store_url,
     )
     output = render(result, fmt)
     if isinstance(output, bytes):
@@ -282,6 +287,7 @@ def query_command(query_spec, out_dir, params, fmt, timeout, allow_service, list
 
 @main.command()
 @out_option
+@store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port (0: any free one)."
@@ -290,14 +296,22 @@ def query_command(query_spec, out_dir, params, fmt, timeout, allow_service, list
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Queries run in parallel."
 )
-def serve(out_dir, host, port, timeout, allow_service, workers) -> None:
+def serve(out_dir, store_url, host, port, timeout, allow_service, workers) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint (GET/POST; JSON, CSV, TSV, XML, Turtle).
 
     Example: kg serve --out out/ --port 7878   (then point any SPARQL client at /sparql)
     """
     from kg.serve import make_server, serve_until_stopped
 
-    server = make_server(out_dir, host, port, timeout=timeout, allow_service=allow_service, workers=workers)
+    server = make_server(
+        out_dir,
+        host,
+        port,
+        timeout=timeout,
+        allow_service=allow_service,
+        workers=workers,
+        store_url=store_url,
+    )
     if host not in ("127.0.0.1", "localhost"):
         click.echo(f"warning: listening on {host}: anyone who can reach it can query the graph", err=True)
     click.echo(f"SPARQL endpoint: {server.url} (read-only; Ctrl-C to stop)")
@@ -306,6 +320,7 @@ def serve(out_dir, host, port, timeout, allow_service, workers) -> None:
 
 @main.command(name="validate")
 @out_option
+@store_option
 @format_option("table", "json")
 @click.option(
     "--vocabulary",
@@ -314,14 +329,14 @@ def serve(out_dir, host, port, timeout, allow_service, workers) -> None:
     help="Check this SKOS vocabulary file on its own instead of a built graph.",
 )
 @click.option("--limit", type=int, default=50, show_default=True, help="Table rows at most (0: all).")
-def validate_command(out_dir, fmt, vocabulary, limit) -> None:
+def validate_command(out_dir, store_url, fmt, vocabulary, limit) -> None:
     """Check a built graph against the SHACL shapes and the vocabulary; exit 1 if it does not conform.
 
     Example: kg validate --out out/ --format json
     """
     from kg.validate import result_table, validate_store, validate_vocabulary
 
-    result = validate_vocabulary(vocabulary) if vocabulary else validate_store(out_dir)
+    result = validate_vocabulary(vocabulary) if vocabulary else validate_store(out_dir, store_url=store_url)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
@@ -332,6 +347,7 @@ def validate_command(out_dir, fmt, vocabulary, limit) -> None:
 
 @main.command(name="view")
 @out_option
+@store_option
 @click.option(
     "--claims",
     type=click.Choice(["unsupported", "all"]),
@@ -358,7 +374,7 @@ def validate_command(out_dir, fmt, vocabulary, limit) -> None:
     help="Page to write (default: <out>/views/<view>.html).",
 )
 @click.option("--open", "open_page", is_flag=True, help="Open the page in a browser.")
-def view_command(out_dir, claims, doc, concept, max_nodes, html_path, open_page) -> None:
+def view_command(out_dir, store_url, claims, doc, concept, max_nodes, html_path, open_page) -> None:
     """Write an interactive offline HTML view of the graph (default: the corpus overview).
 
     Example: kg view --claims unsupported --out out/
@@ -366,7 +382,13 @@ def view_command(out_dir, claims, doc, concept, max_nodes, html_path, open_page)
     from kg.render import write_view
 
     spec, path = write_view(
-        out_dir, claims=claims, doc=doc, concept=concept, cap=max_nodes, html_path=html_path
+        out_dir,
+        claims=claims,
+        doc=doc,
+        concept=concept,
+        cap=max_nodes,
+        html_path=html_path,
+        store_url=store_url,
     )
     click.echo(f"{spec.title}: {spec.summary}")
     for note in spec.notes:

@@ -39,6 +39,7 @@ import pyoxigraph as ox
 from kg.errors import KGError, QueryError, StoreError
 from kg.namespaces import PREFIXES, XSD
 from kg.paths import ontology_dir
+from kg.store import EMBEDDED, STORE_DIRNAME, recorded_store_url
 
 log = logging.getLogger(__name__)
 
@@ -611,12 +612,34 @@ def _answer(store, request: _Request, max_bytes: int) -> tuple:
     except Exception as exc:
         if buffer.exceeded:
             return ("too-large", max_bytes)
+        if store.is_remote:
+            syntax = _local_syntax_error(request.query)
+            if syntax:
+                return ("syntax", syntax)
         return ("error", str(exc) or type(exc).__name__)
     return ("ok", form, bytes(buffer.data), time.perf_counter() - started)
 
 
-def worker_main(out_dir: str, max_bytes: str) -> None:
-    """Worker process (`python -c`): open the store read-only, answer requests from stdin on stdout."""
+def _local_syntax_error(query: str) -> str | None:
+    """Oxigraph's syntax error (with line and column) for a query an endpoint refused, if it is
+    one: the query is run on an empty in-memory store (never when it has SERVICE, which would
+    make requests)."""
+    if "SERVICE" in _keywords(query):
+        return None
+    try:
+        ox.Store().query(query, prefixes=PREFIXES)
+    except SyntaxError as exc:
+        return str(exc)
+    except Exception:
+        return None
+    return None
+
+
+def worker_main(out_dir: str, max_bytes: str, store_url: str = "") -> None:
+    """Worker process (`python -c`): open the store read-only, answer requests from stdin on stdout.
+
+    The store is the embedded one or the SPARQL endpoint recorded in (or given for) `out_dir`;
+    an endpoint gets the same checked query, parameters as a trailing VALUES clause."""
     from multiprocessing.connection import Connection
 
     from kg.store import GraphStore
@@ -626,13 +649,9 @@ def worker_main(out_dir: str, max_bytes: str) -> None:
     replies = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)  # stray output goes to stderr, never into the replies
     try:
-        store = GraphStore(Path(out_dir), read_only=True)
+        store = GraphStore(Path(out_dir), read_only=True, store_url=store_url or None)
     except KGError as exc:
         replies.send(("store-error", str(exc)))
-        return
-    if not isinstance(getattr(store, "store", None), ox.Store):
-        where = getattr(store, "url", None) or out_dir
-        replies.send(("store-error", f"{where}: not an embedded store; query that endpoint directly"))
         return
     version = _store_version(store.path)
     replies.send(("ready",))
@@ -646,7 +665,7 @@ def worker_main(out_dir: str, max_bytes: str) -> None:
         current = _store_version(store.path)
         if current != version:  # `kg build` wrote since: a read-only store sees a snapshot
             try:
-                store = GraphStore(Path(out_dir), read_only=True)
+                store = GraphStore(Path(out_dir), read_only=True, store_url=store_url or None)
                 version = current
             except KGError as exc:
                 replies.send(("error", f"cannot reopen the store after a rebuild ({exc})"))
@@ -654,8 +673,11 @@ def worker_main(out_dir: str, max_bytes: str) -> None:
         replies.send(_answer(store, request, int(max_bytes)))
 
 
-def _store_version(path: Path) -> tuple:
-    """What changes when the store is written to: its data files, their sizes and times."""
+def _store_version(path: Path | None) -> tuple:
+    """What changes when the store is written to: its data files, their sizes and times (nothing
+    for an endpoint, which always answers from its current state)."""
+    if path is None:
+        return ()
     try:
         return tuple(
             sorted(
@@ -678,12 +700,16 @@ class _Worker:
     guard and threads in the parent (kg serve) are no concern.
     """
 
-    def __init__(self, out_dir: Path, max_bytes: int):
+    def __init__(self, out_dir: Path, max_bytes: int, store_url: str | None = None):
         self.out_dir = out_dir
         self.max_bytes = max_bytes
+        self.store_url = store_url
         self._process: subprocess.Popen | None = None
         self._requests = None
         self._replies = None
+
+    def _command(self) -> list[str]:
+        return [sys.executable, "-c", _WORKER_CODE, str(self.out_dir), str(self.max_bytes)]
 
     def _start(self) -> None:
         from multiprocessing.connection import Connection
@@ -692,7 +718,7 @@ class _Worker:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
         process = subprocess.Popen(
-            [sys.executable, "-c", _WORKER_CODE, str(self.out_dir), str(self.max_bytes)],
+            [*self._command(), self.store_url or ""],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
@@ -758,7 +784,9 @@ class _Worker:
 
 
 class QueryService:
-    """Runs read-only queries against the store in `<out_dir>/store`, each within `timeout` seconds.
+    """Runs read-only queries against the store of `out_dir`, each within `timeout` seconds: the
+    embedded `<out_dir>/store`, or the SPARQL endpoint `store_url` (default: the one `kg build
+    --store` recorded there).
 
     `workers` processes answer queries in parallel (for `kg serve`); each opens the store
     read-only when first needed. Use as a context manager, or call `close()`.
@@ -773,16 +801,20 @@ class QueryService:
         workers: int = 1,
         max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
         query_dirs: Sequence[Path] = (),
+        store_url: str | None = None,
     ):
         self.out_dir = Path(out_dir)
-        if not (self.out_dir / "store").is_dir() and not (self.out_dir / "store.json").is_file():
+        if store_url in EMBEDDED:
+            store_url = None
+        has_store = (self.out_dir / STORE_DIRNAME).is_dir() or recorded_store_url(self.out_dir)
+        if not store_url and not has_store:
             raise StoreError(f"{self.out_dir}: no graph built here (run `kg build` first)")
         if timeout is not None and timeout <= 0:
             raise QueryError("timeout must be positive")
         self.timeout = timeout
         self.allow_service = allow_service
         self.query_dirs = tuple(query_dirs)
-        self._workers = [_Worker(self.out_dir, max_result_bytes) for _ in range(max(1, workers))]
+        self._workers = [_Worker(self.out_dir, max_result_bytes, store_url) for _ in range(max(1, workers))]
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         for worker in self._workers:
             self._idle.put(worker)
@@ -898,9 +930,12 @@ def run_query(
     timeout: float | None = DEFAULT_TIMEOUT,
     allow_service: bool = False,
     query_dirs: Sequence[Path] = (),
+    store_url: str | None = None,
 ) -> QueryResult:
     """Run one query — a named query's name, a `.rq` file, or SPARQL text — read-only."""
-    service = QueryService(out_dir, timeout=timeout, allow_service=allow_service, query_dirs=query_dirs)
+    service = QueryService(
+        out_dir, timeout=timeout, allow_service=allow_service, query_dirs=query_dirs, store_url=store_url
+    )
     with service:
         return service.run_spec(query, params)
 

@@ -290,9 +290,10 @@ def summary(store: GraphStore, filters: Filters = Filters()) -> dict[str, Any]:
     }
 
 
-def run_report(out_dir: Path, name: str, filters: Filters = Filters()) -> Any:
-    """The named report's rows (or the summary dict) for the graph built in `out_dir`."""
-    store = GraphStore(out_dir, read_only=True)
+def run_report(out_dir: Path, name: str, filters: Filters = Filters(), store_url: str | None = None) -> Any:
+    """The named report's rows (or the summary dict) for the graph built in `out_dir` (or held by
+    the SPARQL endpoint `store_url`)."""
+    store = GraphStore(out_dir, read_only=True, store_url=store_url)
     functions = {
         "unsupported": unsupported_rows,
         "claims": claim_rows,

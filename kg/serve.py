@@ -293,11 +293,17 @@ def make_server(
     allow_service: bool = False,
     workers: int = 2,
     query_dirs: Sequence[Path] = (),
+    store_url: str | None = None,
 ) -> SparqlServer:
     """A ready endpoint (store opened, port bound; port 0 picks a free one). Call
     `serve_forever()`, then `shutdown()` and `server_close()`."""
     service = QueryService(
-        out_dir, timeout=timeout, allow_service=allow_service, workers=workers, query_dirs=query_dirs
+        out_dir,
+        timeout=timeout,
+        allow_service=allow_service,
+        workers=workers,
+        query_dirs=query_dirs,
+        store_url=store_url,
     )
     try:
         service.run("ASK { }")  # start a worker now: a store that cannot be opened fails here

@@ -101,11 +101,14 @@ class ValidationResult:
 
 
 # -- entry points ---------------------------------------------------------------------------------
-def validate_store(out_dir: Path, shapes: Path | None = None) -> ValidationResult:
-    """Validate the graph built in `out_dir` (all named graphs together) against the shapes."""
+def validate_store(
+    out_dir: Path, shapes: Path | None = None, store_url: str | None = None
+) -> ValidationResult:
+    """Validate the graph built in `out_dir` (or held by the endpoint `store_url`; all named
+    graphs together) against the shapes."""
     started = time.perf_counter()
     shapes_graph = load_shapes(shapes)
-    store = GraphStore(out_dir, read_only=True)
+    store = GraphStore(out_dir, read_only=True, store_url=store_url)
     data, ontology, vocabulary = read_store(store)
     violations = core_violations(data, shapes_graph)
     violations += sparql_violations(store.query, shapes_graph)

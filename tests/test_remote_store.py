@@ -1,5 +1,5 @@
-"""A SPARQL endpoint as the store: build, report, query and views against a real Oxigraph server
-on 127.0.0.1 give what they give on the embedded store."""
+"""A SPARQL endpoint as the store: build, report, query, serve and views against a real Oxigraph
+server on 127.0.0.1 give what they give on the embedded store."""
 
 from __future__ import annotations
 
@@ -113,18 +113,71 @@ def test_report_against_the_endpoint(remote_out, local_out):
     assert json.loads(result.output) == json.loads(local_summary.output)
 
 
-def test_named_query_text_against_the_endpoint(remote_out, local_out):
-    """The shipped named queries run on the endpoint (`kg query` itself still only opens the
-    embedded store and says so)."""
-    from kg.namespaces import PREFIXES
+def _query_rows(out: Path, *args: str) -> list[tuple[str, ...]]:
+    result = CliRunner().invoke(main, ["query", *args, "--out", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    return sorted(
+        tuple(row.get(v, {}).get("value", "") for v in data["head"]["vars"])
+        for row in data["results"]["bindings"]
+    )
 
-    text = (Path(__file__).parents[1] / "ontology" / "queries" / "unsupported-claims.rq").read_text()
 
-    def rows(out):
-        solutions = GraphStore(out, read_only=True).query(text, prefixes=PREFIXES)
-        return sorted(tuple(str(term) for term in row) for row in solutions)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("unsupported-claims",),
+        ("unsupported-claims", "--param", "reason=anecdote"),
+        ("studies-by-design",),
+        ("contradictions",),
+        ("SELECT ?doc ?title WHERE { ?doc a hckg:Document ; dct:title ?title }",),
+    ],
+    ids=["named", "named-with-param", "studies", "contradictions", "inline"],
+)
+def test_kg_query_against_the_endpoint(remote_out, local_out, args):
+    """`kg query` sends the checked query to the endpoint and gives the embedded store's answer."""
+    remote = _query_rows(remote_out, *args)
+    assert remote == _query_rows(local_out, *args) and remote
 
-    assert rows(remote_out) == rows(local_out) and len(rows(local_out)) > 3
+
+def test_kg_query_store_option_and_safety_on_the_endpoint(remote_out, endpoint, tmp_path):
+    # --store points at the endpoint from any folder; the read-only rules still apply
+    assert _query_rows(tmp_path, "testimonials", "--store", endpoint) == _query_rows(
+        remote_out, "testimonials"
+    )
+    runner = CliRunner()
+    update = runner.invoke(main, ["query", "DELETE WHERE { ?s ?p ?o }", "--store", endpoint])
+    assert update.exit_code != 0 and "Update is not allowed" in update.output
+    assert len(GraphStore(remote_out, read_only=True)) > 1000  # nothing was deleted
+    bad = runner.invoke(main, ["query", "SELECT ?s WHERE {\n  ?s ?p \n}", "--store", endpoint])
+    assert bad.exit_code != 0 and "line 3" in bad.output and "Traceback" not in bad.output
+    report = runner.invoke(main, ["report", "summary", "--store", endpoint, "--out", str(tmp_path)])
+    assert report.exit_code == 0 and "claims" in report.output.lower()
+
+
+def test_kg_serve_in_front_of_the_endpoint(remote_out, local_out):
+    """`kg serve` on an out folder whose graph is on an endpoint answers like the embedded one."""
+    import threading
+
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    from kg.serve import make_server
+
+    server = make_server(remote_out, port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        client = SPARQLWrapper(f"{server.url}")
+        client.setQuery("SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/hckg/ontology#Claim> }")
+        client.setReturnFormat(JSON)
+        count = int(client.queryAndConvert()["results"]["bindings"][0]["n"]["value"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    local = GraphStore(local_out, read_only=True).query(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/hckg/ontology#Claim> }"
+    )
+    assert count == int(next(iter(local))[0].value) > 3
 
 
 def test_views_against_the_endpoint(remote_out):

@@ -68,9 +68,11 @@ def write_view(
     concept: str | None = None,
     cap: int = DEFAULT_NODE_CAP,
     html_path: Path | None = None,
+    store_url: str | None = None,
 ) -> tuple[ViewSpec, Path]:
-    """Build one view of the graph in `out_dir` and write it (default: `<out>/views/<name>.html`)."""
-    src = ViewSource.open(out_dir)
+    """Build one view of the graph in `out_dir` (or held by the endpoint `store_url`) and write it
+    (default: `<out>/views/<name>.html`)."""
+    src = ViewSource.open(out_dir, store_url)
     spec = build_view(src, claims=claims, doc=doc, concept=concept, cap=cap)
     return spec, write_html(spec, html_path or view_path(out_dir, spec))
 

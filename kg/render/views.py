@@ -61,8 +61,8 @@ class ViewSource:
         return cls(data, knowledge_graph(data))
 
     @classmethod
-    def open(cls, out_dir: Path) -> ViewSource:
-        store = GraphStore(out_dir, read_only=True)
+    def open(cls, out_dir: Path, store_url: str | None = None) -> ViewSource:
+        store = GraphStore(out_dir, read_only=True, store_url=store_url)
         return cls.from_store(store)
 
     def kind(self, iri: str) -> str:
