@@ -153,6 +153,10 @@ def test_kg_query_store_option_and_safety_on_the_endpoint(remote_out, endpoint, 
     assert bad.exit_code != 0 and "line 3" in bad.output and "Traceback" not in bad.output
     report = runner.invoke(main, ["report", "summary", "--store", endpoint, "--out", str(tmp_path)])
     assert report.exit_code == 0 and "claims" in report.output.lower()
+    validate = runner.invoke(main, ["validate", "--store", endpoint, "--out", str(tmp_path)])
+    assert validate.exit_code == 0, validate.output
+    view = runner.invoke(main, ["view", "--claims", "all", "--store", endpoint, "--out", str(tmp_path)])
+    assert view.exit_code == 0 and (tmp_path / "views" / "claims-all.html").stat().st_size > 1000
 
 
 def test_kg_serve_in_front_of_the_endpoint(remote_out, local_out):
