@@ -123,3 +123,24 @@ def test_cli_build_on_a_locked_store_fails_cleanly(tmp_path):
     del holder
     assert result.exit_code == 1
     assert "cannot open the store" in result.output
+
+
+def test_pipeline_fingerprint_follows_extraction_data_only(tmp_path, monkeypatch):
+    """Editing what extraction reads re-extracts; editing shapes, the OWL file or grading rules
+    does not (they are re-checked or re-graded instead)."""
+    import shutil
+
+    from kg.build import pipeline_fingerprint
+    from kg.paths import ontology_dir
+
+    copy = tmp_path / "ontology"
+    shutil.copytree(ontology_dir(), copy)
+    monkeypatch.setenv("KG_ONTOLOGY", str(copy))
+    before = pipeline_fingerprint()
+    for name in ("shapes.ttl", "kg.ttl", "grading.ttl"):
+        with (copy / name).open("a", encoding="utf-8") as f:
+            f.write("\n# edited\n")
+    assert pipeline_fingerprint() == before
+    with (copy / "gazetteer.ttl").open("a", encoding="utf-8") as f:
+        f.write("\n# edited\n")
+    assert pipeline_fingerprint() != before
