@@ -146,11 +146,12 @@ def build(paths, out_dir, store_url, max_bytes, exports, force, jobs, progress, 
         for path in report.exports:
             click.echo(f"wrote {path}" if path in report.written else f"up to date: {path}")
     if not no_views and report.documents:
-        from kg.render import write_default_views
+        from kg.render import update_default_views
 
-        for path in write_default_views(out_dir):
-            if fmt == "text":
-                click.echo(f"wrote {path}")
+        paths, rewritten = update_default_views(out_dir, report.state)
+        if fmt == "text":
+            for path in paths:
+                click.echo(f"wrote {path}" if rewritten else f"up to date: {path}")
     if report.errors and not report.documents:
         sys.exit(1)
     if report.errors:

@@ -144,3 +144,32 @@ def test_pipeline_fingerprint_follows_extraction_data_only(tmp_path, monkeypatch
     with (copy / "gazetteer.ttl").open("a", encoding="utf-8") as f:
         f.write("\n# edited\n")
     assert pipeline_fingerprint() != before
+
+
+def test_no_change_rebuild_keeps_views_and_count_and_a_change_refreshes_them(write_docs, tmp_path):
+    """A re-run over an unchanged corpus rewrites nothing (views, exports) and reports the same
+    quad count without recounting; a changed document refreshes views and count."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    folder = write_docs({"a.txt": "Umbilical cord MSCs may improve walking in children with cerebral palsy."})
+    out = tmp_path / "out"
+    runner = CliRunner()
+    first = runner.invoke(main, ["build", str(folder), "--out", str(out), "--format", "json"])
+    assert first.exit_code == 0, first.output
+    overview = out / "views" / "overview.html"
+    stamp = overview.stat().st_mtime_ns
+    again = runner.invoke(main, ["build", str(folder), "--out", str(out)])
+    assert again.exit_code == 0, again.output
+    assert f"up to date: {overview}" in again.output and overview.stat().st_mtime_ns == stamp
+    quads = len(GraphStore(out, read_only=True))
+    assert f"{quads:,} quads" in again.output
+
+    (folder / "b.txt").write_text(
+        "A 2019 randomized trial treated 40 children with cord blood.", encoding="utf-8"
+    )
+    third = runner.invoke(main, ["build", str(folder), "--out", str(out)])
+    assert third.exit_code == 0, third.output
+    assert f"wrote {overview}" in third.output and "randomized" in overview.read_text(encoding="utf-8")
+    assert f"{len(GraphStore(out, read_only=True)):,} quads" in third.output

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from pathlib import Path
 
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 
 VIEWS_DIRNAME = "views"
 DEFAULT_VIEWS = (("overview", None), ("claims", "unsupported"))
+STAMP_NAME = ".default-views.json"  # what the default views were made from
 
 
 def build_view(
@@ -87,6 +90,35 @@ def write_default_views(out_dir: Path, cap: int = DEFAULT_NODE_CAP) -> list[Path
     return written
 
 
+def update_default_views(
+    out_dir: Path, graph_state: str, cap: int = DEFAULT_NODE_CAP
+) -> tuple[list[Path], bool]:
+    """The default views, rewritten only when the graph (`graph_state`, the build's digest of it),
+    the node cap or the rendering code changed since they were written; (paths, rewritten)."""
+    stamp_path = Path(out_dir) / VIEWS_DIRNAME / STAMP_NAME
+    stamp = hashlib.sha256(f"{graph_state}\n{cap}\n{_render_fingerprint()}".encode()).hexdigest()[:24]
+    try:
+        recorded = json.loads(stamp_path.read_text(encoding="utf-8"))
+        paths = [Path(out_dir) / VIEWS_DIRNAME / name for name in recorded["files"]]
+        if recorded["stamp"] == stamp and all(p.is_file() for p in paths):
+            return paths, False
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    paths = write_default_views(out_dir, cap)
+    stamp_path.write_text(json.dumps({"stamp": stamp, "files": [p.name for p in paths]}), encoding="utf-8")
+    return paths, True
+
+
+def _render_fingerprint() -> str:
+    """Hash of the code and static files a view is made from."""
+    package = Path(__file__).resolve().parent
+    files = sorted(package.glob("*.py")) + sorted((package.parent / "static").glob("*"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 __all__ = [
     "CLAIM_FILTERS",
     "DEFAULT_NODE_CAP",
@@ -103,6 +135,7 @@ __all__ = [
     "overview",
     "render_html",
     "to_pyvis",
+    "update_default_views",
     "view_path",
     "vis_options",
     "write_default_views",
