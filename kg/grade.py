@@ -208,6 +208,8 @@ def _study_quads(grades: dict[str, StudyGrade]):
         yield _q(iri, HCKG + "evidenceLevel", _lit(g.level))
         yield _q(iri, HCKG + "evidenceLevelLabel", _lit(g.level_label))
         yield _q(iri, HCKG + "certainty", _lit(g.certainty))
+        if g.steps:
+            yield _q(iri, HCKG + "gradeSummary", _lit(grade_summary(g)))
         for i, step in enumerate(g.steps, 1):
             node = f"{iri}#grade-{i}"
             yield _q(iri, HCKG + "gradeStep", node)
@@ -216,6 +218,11 @@ def _study_quads(grades: dict[str, StudyGrade]):
             yield _q(node, HCKG + "explanation", _lit(step.explanation))
             yield _q(node, HCKG + "effect", _lit(step.effect))
             yield _q(node, HCKG + "order", _lit(i))
+
+
+def grade_summary(g: StudyGrade) -> str:
+    """The grade steps in order on one line: "1. rule (effect): explanation | 2. …"."""
+    return " | ".join(f"{i}. {s.rule_id} ({s.effect}): {s.explanation}" for i, s in enumerate(g.steps, 1))
 
 
 def _claim_quads(assessments: list[ClaimAssessment]):

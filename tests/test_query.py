@@ -246,6 +246,22 @@ def test_study_grading_steps_in_order(service):
     assert len(one) == 1 and one[0]["level"] == 4 and "grade.imprecision.small-sample (-1)" in one[0]["steps"]
 
 
+def test_grade_summary_is_the_grade_steps_in_order(service):
+    """The one-line summary the listing shows says what the hckg:gradeStep nodes say."""
+    steps = service.run(
+        """SELECT ?study (GROUP_CONCAT(?step; separator=" | ") AS ?steps) WHERE {
+             SELECT ?study ?step WHERE {
+               ?study hckg:gradeStep ?s .
+               ?s hckg:order ?o ; hckg:ruleId ?r ; hckg:effect ?e ; hckg:explanation ?x .
+               BIND(CONCAT(STR(?o), ". ", ?r, " (", STR(?e), "): ", ?x) AS ?step)
+             } ORDER BY ?o
+           } GROUP BY ?study"""
+    ).records()
+    summaries = {r["study"]: r["steps"] for r in named(service, "study-grading")}
+    assert len(steps) == len(summaries) > 10
+    assert {r["study"]: r["steps"] for r in steps} == summaries
+
+
 def test_claim_evidence_is_a_graph(service):
     claim = f"{DOC_BEIKE}/claim/502-733"
     result = service.run_named("claim-evidence", {"claim": f"<{claim}>"})
