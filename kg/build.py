@@ -131,6 +131,7 @@ EXTRACTION_CODE = (
     "text.py",
     "vocab.py",
     "lexicon.py",
+    "screen.py",
     "gazetteer.py",
     "model.py",
     "namespaces.py",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick
 import pycountry
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDFS
@@ -13,6 +15,36 @@ from rdflib.namespace import RDFS
 from kg.paths import ontology_dir
 
 HCKG = Namespace("https://w3id.org/hckg/ontology#")
+
+
+def is_word_char(ch: str) -> bool:
+    """What regex `\\w` matches."""
+    return ch.isalnum() or ch == "_"
+
+
+class NameIndex:
+    """Case-sensitive occurrences of a fixed set of names, found in one Aho-Corasick pass."""
+
+    def __init__(self, names: Iterable[str]):
+        self._automaton = ahocorasick.Automaton()
+        for name in names:
+            self._automaton.add_word(name, name)
+        self._automaton.make_automaton()
+
+    def occurrences(self, text: str, before: str = "") -> list[tuple[int, str]]:
+        """(start, name) of every occurrence, overlapping ones too, not inside a longer word:
+        not preceded by a word character or one of `before`, not followed by a word character."""
+        if len(self._automaton) == 0:
+            return []
+        out = []
+        for end, name in self._automaton.iter(text):
+            start = end - len(name) + 1
+            if start > 0 and (is_word_char(text[start - 1]) or text[start - 1] in before):
+                continue
+            if end + 1 < len(text) and is_word_char(text[end + 1]):
+                continue
+            out.append((start, name))
+        return out
 
 
 @dataclass(frozen=True)
@@ -27,6 +59,13 @@ class Gazetteer:
     countries: dict[str, str]  # surface name -> ISO 3166-1 alpha-2
     country_names: dict[str, str]  # code -> English short name
     orgs: tuple[KnownOrg, ...]
+    country_index: NameIndex = field(init=False, repr=False, compare=False)
+    org_index: NameIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "country_index", NameIndex(self.countries))
+        org_names = {name for org in self.orgs for name in (org.name, *org.aliases)}
+        object.__setattr__(self, "org_index", NameIndex(sorted(org_names)))
 
 
 def _load(path: Path) -> Gazetteer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -11,9 +12,13 @@ from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import RDF, RDFS
 
 from kg.paths import ontology_dir
+from kg.screen import Alternation, Screen
 
 HCKG = Namespace("https://w3id.org/hckg/ontology#")
 LEX = Namespace("https://w3id.org/hckg/lexicon/")
+
+
+_SPACES = re.compile(r"\s+")
 
 
 def term_pattern(term: str) -> str:
@@ -29,28 +34,58 @@ def term_pattern(term: str) -> str:
     return head + body + tail
 
 
+def lowered_term_pattern(term: str) -> str | None:
+    """Regex source that matches lower-cased text case-sensitively exactly where `term_pattern`
+    matches the text ignoring case, and starts with a literal (so it is searched fast); None for
+    a term that is not ASCII."""
+    wildcard = term.endswith("*")
+    core = term[:-1] if wildcard else term
+    parts = [re.escape(p.lower()) for p in core.split()]
+    if not term.isascii() or not parts:
+        return None
+    head = rf"(?<!\w{parts[0]})" if core[:1].isalnum() else ""  # `\b` before the first word
+    body = parts[0] + head + "".join(r"[\s\-]+" + p for p in parts[1:])
+    if wildcard:
+        body += r"\w*"
+    tail = r"\b" if (wildcard or core[-1:].isalnum()) else ""
+    return body + tail
+
+
 @dataclass(frozen=True)
 class CueSet:
-    """A named set of cues compiled into one case-insensitive regex."""
+    """A named set of cues compiled into one case-insensitive regex, one alternative a cue.
+
+    `find` and `search` run only the cues that may occur in the text (see kg.screen), which
+    finds the same as the whole regex.
+    """
 
     name: str
     label: str
     terms: tuple[str, ...]
-    pattern: re.Pattern[str]
+    alternation: Alternation
     weight: float = 1.0
     priority: int = 100
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The whole regex."""
+        return self.alternation.pattern
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """The regex's matches in `text`, as `pattern.finditer` gives them."""
+        return self.alternation.finditer(text)
 
     def find(self, text: str) -> list[str]:
         """Distinct cues found in `text`, lower-cased, in order of appearance."""
         seen: list[str] = []
-        for m in self.pattern.finditer(text):
-            cue = re.sub(r"\s+", " ", m.group(0).lower())
+        for m in self.alternation.finditer(text):
+            cue = _SPACES.sub(" ", m.group(0).lower())
             if cue not in seen:
                 seen.append(cue)
         return seen
 
     def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text)
+        return self.alternation.search(text)
 
     def count(self, text: str) -> int:
         return len(self.find(text))
@@ -61,14 +96,17 @@ class Lexicon:
 
     def __init__(self, sets: dict[str, CueSet]):
         self.sets = sets
+        self._prefixed: dict[str, list[CueSet]] = {}
 
     def __getitem__(self, name: str) -> CueSet:
         return self.sets[name]
 
     def prefixed(self, prefix: str) -> list[CueSet]:
         """Cue sets whose name starts with `prefix`, by priority."""
-        found = [s for n, s in self.sets.items() if n.startswith(prefix)]
-        return sorted(found, key=lambda s: (s.priority, s.name))
+        if prefix not in self._prefixed:
+            found = [s for n, s in self.sets.items() if n.startswith(prefix)]
+            self._prefixed[prefix] = sorted(found, key=lambda s: (s.priority, s.name))
+        return list(self._prefixed[prefix])
 
 
 def _load(path: Path) -> Lexicon:
@@ -82,8 +120,10 @@ def _load(path: Path) -> Lexicon:
         if not alternatives:
             continue
         flags = re.MULTILINE
+        lowered: list[str | None] = [None] * len(alternatives)
         if not g.value(node, HCKG.caseSensitive):
             flags |= re.IGNORECASE
+            lowered[: len(terms)] = [lowered_term_pattern(t) for t in terms]
         weight = g.value(node, HCKG.weight)
         priority = g.value(node, HCKG.priority)
         label = g.value(node, RDFS.label)
@@ -91,10 +131,11 @@ def _load(path: Path) -> Lexicon:
             name=name,
             label=str(label) if label else name,
             terms=tuple(terms),
-            pattern=re.compile("|".join(f"(?:{a})" for a in alternatives), flags),
+            alternation=Alternation(alternatives, flags, lowered),
             weight=float(weight.toPython()) if isinstance(weight, Literal) else 1.0,
             priority=int(priority.toPython()) if isinstance(priority, Literal) else 100,
         )
+    Screen([s.alternation for s in sets.values()])
     return Lexicon(sets)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -36,17 +37,36 @@ _ABBREVIATIONS = {
     "refs",
 }
 _BULLET = re.compile(r"^\s*(?:[-*•●▪‣◦]|\d{1,2}[.)]|[a-z][.)])\s+")
-_TERMINAL = re.compile(r"[.!?:;][\"”’)\]]*$")
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9])")
-_WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")
+_BLANK_LINE_AFTER_TEXT = re.compile(r"(?<=\S)\n[ \t\r\f\v]*\n")
+_NON_SPACE = re.compile(r"\S")
+_CLOSERS = "\"”’)"  # quotes and brackets that may follow closing punctuation
+_ABBREVIATION_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
 
 
 def paragraphs(text: str) -> list[Span]:
-    """Blocks of text separated by blank lines (offsets into `text`)."""
+    """Blocks of text separated by blank lines (offsets into `text`).
+
+    A block runs from a non-space character to the first line break that starts a blank line
+    and follows a later non-space character (or to the end of the text's last word): so a block
+    of one character joins the next.
+    """
+    cuts = [m.start() for m in _BLANK_LINE_AFTER_TEXT.finditer(text)]
+    last = len(text.rstrip())
     spans = []
-    for m in re.finditer(r"\S(?:.*?\S)?(?=\n[ \t\r\f\v]*\n|\s*\Z)", text, flags=re.S):
-        spans.append(Span(m.start(), m.end()))
+    first = _NON_SPACE.search(text)
+    while first is not None:
+        start = first.start()
+        k = bisect.bisect_left(cuts, start + 2)
+        end = cuts[k] if k < len(cuts) else max(last, start + 1)
+        spans.append(Span(start, end))
+        first = _NON_SPACE.search(text, end)
     return spans
+
+
+def _ends_with_closing(text: str, punctuation: str, closers: str = _CLOSERS) -> bool:
+    """`text` ends with one of `punctuation`, then any of `closers`."""
+    return text.rstrip(closers).endswith(tuple(punctuation))
 
 
 def _lines(text: str, block: Span) -> list[Span]:
@@ -63,7 +83,7 @@ def _lines(text: str, block: Span) -> list[Span]:
         if out:
             prev = text[out[-1].start : out[-1].end]
             continues = (
-                not _TERMINAL.search(prev)
+                not _ends_with_closing(prev, ".!?:;", _CLOSERS + "]")
                 and not _BULLET.match(line)
                 and (line[:1].islower() or len(prev) >= 60)
             )
@@ -75,10 +95,11 @@ def _lines(text: str, block: Span) -> list[Span]:
 
 
 def _is_abbreviation(chunk: str) -> bool:
-    m = _WORD_BEFORE.search(chunk)
-    if not m:
+    """`chunk` ends with a full stop after a known abbreviation or a single letter."""
+    if not chunk.endswith("."):
         return False
-    word = m.group(1).lower()
+    before = chunk[:-1]
+    word = before[len(before.rstrip(_ABBREVIATION_CHARS)) :].lower()
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
@@ -112,54 +133,74 @@ def _append(out: list[Sentence], text: str, start: int, end: int, paragraph: int
 class MatchView:
     """Lower-cased text with white space runs folded to one space and hyphens/quotes unified.
 
-    `offsets[i]` is the position in the original text of character `i` of `text`, so a match
-    in the view maps back to exact original offsets.
+    The view is made of segments that each map to the original text by a constant shift:
+    segment `k` starts at view position `starts[k]`, which is original position `origins[k]`.
+    So a match in the view maps back to exact original offsets.
     """
 
     text: str
-    offsets: tuple[int, ...]
+    starts: tuple[int, ...]
+    origins: tuple[int, ...]
+
+    def offset(self, index: int) -> int:
+        """Position in the original text of character `index` of the view."""
+        k = bisect.bisect_right(self.starts, index) - 1
+        return self.origins[k] + index - self.starts[k]
 
     def original(self, start: int, end: int) -> Span:
-        return Span(self.offsets[start], self.offsets[end - 1] + 1)
+        return Span(self.offset(start), self.offset(end - 1) + 1)
+
+    def lowered(self) -> MatchView:
+        """The same view lower-cased (what `match_view(text)` gives for `match_view(text, False)`)."""
+        return MatchView(lower_chars(self.text), self.starts, self.origins)
 
 
-_FOLD = str.maketrans(
-    {
-        "’": "'",
-        "‘": "'",
-        "`": "'",
-        "‐": " ",
-        "‑": " ",
-        "–": " ",
-        "—": " ",
-        "-": " ",
-        "/": " ",
-        "“": '"',
-        "”": '"',
-    }
+_FOLD = (  # (character, replacement): hyphens, dashes and slashes separate words; quotes unify
+    ("’", "'"),
+    ("‘", "'"),
+    ("`", "'"),
+    ("‐", " "),
+    ("‑", " "),
+    ("–", " "),
+    ("—", " "),
+    ("-", " "),
+    ("/", " "),
+    ("“", '"'),
+    ("”", '"'),
 )
+_SPACE_RUN = re.compile(r"\s\s+")
+# 'İ' is the one character whose lower case is longer (two characters): it is kept as it is.
+_LONG_LOWER = re.compile("(\u0130)")
+
+
+def lower_chars(text: str) -> str:
+    """`text` lower-cased character by character, keeping its length.
+
+    Unlike `str.lower`, a final capital sigma becomes 'σ' (not 'ς'), as it does on its own,
+    and a character whose lower case is longer ('İ') stays as it is.
+    """
+    text = text.replace("Σ", "σ")
+    if "\u0130" not in text:
+        return text.lower()
+    return "".join(part if part == "\u0130" else part.lower() for part in _LONG_LOWER.split(text))
 
 
 def match_view(text: str, lower: bool = True) -> MatchView:
     """Build the matching view of `text` (see MatchView)."""
-    chars: list[str] = []
-    offsets: list[int] = []
-    folded = text.translate(_FOLD)
-    previous_space = True
-    for i, ch in enumerate(folded):
-        if lower:
-            low = ch.lower()
-            ch = low if len(low) == 1 else ch
-        if ch.isspace():
-            if previous_space:
-                continue
-            ch = " "
-            previous_space = True
-        else:
-            previous_space = False
-        chars.append(ch)
-        offsets.append(i)
-    return MatchView("".join(chars), tuple(offsets))
+    for char, replacement in _FOLD:
+        text = text.replace(char, replacement)
+    body = text.lstrip()
+    shift = len(text) - len(body)  # original position minus view position
+    starts, origins = [0], [shift]
+    for run in _SPACE_RUN.finditer(text, shift):
+        starts.append(run.start() - shift + 1)
+        origins.append(run.end())
+        shift += run.end() - run.start() - 1
+    folded = " ".join(body.split())
+    if body[-1:].isspace():
+        folded += " "
+    view = MatchView(folded, tuple(starts), tuple(origins))
+    return view.lowered() if lower else view
 
 
 def normalise_label(label: str) -> str:
@@ -178,10 +219,10 @@ HEADING_MAX_WORDS = 14
 def is_heading(sentence: Sentence) -> bool:
     """A short line with no closing punctuation: a title or section heading."""
     text = sentence.text.strip()
-    return not re.search(r"[.!?][\"”’)]*$", text) and len(text.split()) <= HEADING_MAX_WORDS
+    return not _ends_with_closing(text, ".!?") and len(text.split()) <= HEADING_MAX_WORDS
 
 
 def is_title(sentence: Sentence, title: str) -> bool:
     """The document's title line (a heading, not a sentence that happens to open the text)."""
     text = sentence.text.strip()
-    return text == title.strip() and not re.search(r"[.!?][\"”’)]*$", text)
+    return text == title.strip() and not _ends_with_closing(text, ".!?")

@@ -127,10 +127,8 @@ class Vocabulary:
     def match(self, text: str) -> list[Hit]:
         """Leftmost-longest, word-bounded concept matches in `text`."""
         candidates: list[tuple[int, int, str]] = []
-        for view, automaton in (
-            (match_view(text), self._folded),
-            (match_view(text, lower=False), self._exact),
-        ):
+        exact = match_view(text, lower=False)
+        for view, automaton in ((exact.lowered(), self._folded), (exact, self._exact)):
             candidates.extend(_scan(view, automaton))
         for rx, iri in self._regexes:
             for m in rx.finditer(text):

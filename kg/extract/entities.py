@@ -83,23 +83,45 @@ _LEADING_STOP = re.compile(r"^(?:The|A|An|At|In|Of|From|Like|And|Our|Their|His|H
 
 def extract_countries(text: str, sentences: list[Sentence], gazetteer: Gazetteer) -> list[EntityMention]:
     index = SentenceIndex(sentences)
-    names = sorted(gazetteer.countries, key=len, reverse=True)
-    rx = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
     out = []
-    for m in rx.finditer(text):
-        sentence = index.at(m.start())
+    for start, surface in _leftmost_longest(gazetteer.country_index.occurrences(text, before=".")):
+        sentence = index.at(start)
         if sentence is None:
             continue
-        code = gazetteer.countries[m.group(1)]
+        code = gazetteer.countries[surface]
         out.append(
             EntityMention(
                 kind="country",
-                name=gazetteer.country_names.get(code, m.group(1)),
+                name=gazetteer.country_names.get(code, surface),
                 code=code,
-                surface=m.group(1),
-                evidence=Evidence(Span(m.start(), m.end()), sentence, "country.gazetteer"),
+                surface=surface,
+                evidence=Evidence(Span(start, start + len(surface)), sentence, "country.gazetteer"),
             )
         )
+    return out
+
+
+def _leftmost_longest(occurrences: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Non-overlapping occurrences, scanning left to right and taking the longest at each start
+    (what one regex alternation of the names, longest first, finds)."""
+    longest: dict[int, str] = {}
+    for start, name in occurrences:
+        if len(name) > len(longest.get(start, "")):
+            longest[start] = name
+    out: list[tuple[int, str]] = []
+    for start in sorted(longest):
+        if not out or start >= out[-1][0] + len(out[-1][1]):
+            out.append((start, longest[start]))
+    return out
+
+
+def _non_overlapping(occurrences: list[tuple[int, str]]) -> dict[str, list[int]]:
+    """Starts of each name's occurrences that do not overlap an earlier one of the same name."""
+    out: dict[str, list[int]] = {}
+    for start, name in sorted(occurrences):
+        starts = out.setdefault(name, [])
+        if not starts or start >= starts[-1] + len(name):
+            starts.append(start)
     return out
 
 
@@ -124,10 +146,11 @@ def extract_organizations(
             continue
         head = next(h for h in sorted(_HEADS, key=len, reverse=True) if h in surface)
         found.append((start, start + len(surface), surface, _HEADS[head], "org.head-noun"))
+    known = _non_overlapping(gazetteer.org_index.occurrences(text))
     for org in gazetteer.orgs:
         for name in (org.name, *org.aliases):
-            for m in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", text):
-                found.append((m.start(), m.end(), org.name, org.org_type, "org.gazetteer"))
+            for start in known.get(name, []):
+                found.append((start, start + len(name), org.name, org.org_type, "org.gazetteer"))
     for name in _brands(text, country_surfaces):
         for m in re.finditer(rf"\b{re.escape(name)}\b", text):
             found.append((m.start(), m.end(), name, "Organization", "org.provider-brand"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kg.lexicon import Lexicon
 from kg.model import (
@@ -169,8 +170,7 @@ def _abs(s: Sentence, m: re.Match[str]) -> Span:
 
 def _singular_reference(text, singular, determiners) -> tuple[str, re.Match[str]] | None:
     """A singular study noun introduced by a determiner a few words before it."""
-    singular_terms = {t.lower() for t in singular.terms}
-    for m in singular.pattern.finditer(text):
+    for m in singular.finditer(text):
         noun = re.sub(r"[\s\-]+", " ", m.group(0).lower())
         words = text[: m.start()].split()[-_DETERMINER_WINDOW:]
         for j in range(len(words) - 1, -1, -1):
@@ -181,12 +181,17 @@ def _singular_reference(text, singular, determiners) -> tuple[str, re.Match[str]
                 between = words[j + 1 :]
                 if any(re.search(r"[.;:]$", x) for x in between):
                     break
-                if noun not in singular_terms:
+                if noun not in _lower_terms(singular.terms):
                     break
                 return w, m
             if w in {"of", "and", "or", "to"}:
                 break
     return None
+
+
+@lru_cache(maxsize=8)
+def _lower_terms(terms: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(t.lower() for t in terms)
 
 
 def _recent_plural(sentences, s, plural) -> bool:
@@ -262,15 +267,16 @@ def _describe(doc, cand, context, sentences, concepts, entities, lexicon) -> Stu
         {e.code for e in entities if e.kind == "country" and e.evidence.sentence.index == first.index}
     )
     # what was studied: the mention's own sentence first, the sentences describing it otherwise
+    in_context = [c for c in concepts if c.evidence.sentence.index in ctx_ids]
     for ctype, bucket, own_first in (
         ("cell_source", study.cell_sources, True),
         ("route", study.routes, True),
         ("outcome", study.outcomes, False),
         ("condition", study.conditions, False),
     ):
-        found = [c.concept for c in concepts if c.ctype == ctype and c.evidence.sentence.index in ctx_ids]
-        own = [c.concept for c in concepts if c.ctype == ctype and c.evidence.sentence.index == first.index]
-        bucket.extend(dict.fromkeys(own if (own_first and own) else found))
+        found = [c for c in in_context if c.ctype == ctype]
+        own = [c for c in found if c.evidence.sentence.index == first.index]
+        bucket.extend(dict.fromkeys(c.concept for c in (own if (own_first and own) else found)))
     # conduct
     study.controlled = True if lexicon["control"].search(ctx_text) else None
     if lexicon["no-control"].search(ctx_text):

@@ -1,0 +1,269 @@
+"""Literal screening: which alternatives of many regexes can match a text, in one Aho-Corasick pass.
+
+Each alternative is reduced to its required literals: strings one of which, lower-cased, occurs
+in the lower-cased text of every match. An alternative whose literals are all absent from a text
+matches nowhere in it and is not run; one without usable literals is always run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TypeVar
+
+import ahocorasick
+
+from kg.text import lower_chars
+
+try:
+    from re import _parser as sre
+except ImportError:  # Python 3.10
+    import sre_parse as sre  # type: ignore[no-redef]
+
+_REPEATS = tuple(
+    getattr(sre, n) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") if hasattr(sre, n)
+)
+_ATOMIC = getattr(sre, "ATOMIC_GROUP", None)
+_CACHE_SIZE = 256  # texts whose masks are kept (a sentence is asked about by many cue sets)
+
+Literals = frozenset[str]
+T = TypeVar("T")
+
+
+def required_literals(pattern: str, flags: int = 0) -> Literals | None:
+    """Lower-cased strings one of which every match of `pattern` contains; None when unknown."""
+    return _sequence(sre.parse(pattern, flags))
+
+
+def _sequence(items) -> Literals | None:
+    """The best required literals of a sequence: every item of it must match."""
+    best: Literals | None = None
+    run: list[str] = []
+    for op, arg in items:
+        if op is sre.LITERAL:
+            run.append(chr(arg))
+            continue
+        if op is sre.AT:  # zero width: the characters on either side are adjacent
+            continue
+        if run:
+            best = _better(best, frozenset({lower_chars("".join(run))}))
+            run = []
+        best = _better(best, _item(op, arg))
+    if run:
+        best = _better(best, frozenset({lower_chars("".join(run))}))
+    return best
+
+
+def _item(op, arg) -> Literals | None:
+    if op is sre.SUBPATTERN:
+        return _sequence(arg[-1])
+    if op is _ATOMIC:
+        return _sequence(arg)
+    if op is sre.BRANCH:
+        found = [_sequence(branch) for branch in arg[1]]
+        return None if any(f is None for f in found) else frozenset().union(*found)
+    if op in _REPEATS and arg[0] >= 1:
+        return _sequence(arg[2])
+    return None
+
+
+def _better(a: Literals | None, b: Literals | None) -> Literals | None:
+    """The more selective of two literal sets: longer shortest literal, then fewer literals."""
+    if a is None or b is None:
+        return a if b is None else b
+    return max(a, b, key=lambda s: (min(map(len, s)), -len(s)))
+
+
+def _usable(literals: Literals | None) -> bool:
+    """Literals worth screening with: a lone letter or digit would be found almost everywhere."""
+    return literals is not None and not any(len(x) == 1 and x.isalnum() for x in literals)
+
+
+class Alternation:
+    """A regex of top-level alternatives, `(?:a1)|(?:a2)|...`, run on a text only through the
+    alternatives that may match it (once a Screen holds it).
+
+    The others match nowhere in the text, so `search` and `finditer` find exactly what the whole
+    regex does (the same spans, in the same order): the leftmost match, and at one position the
+    first alternative in order. `lowered[i]`, when given, is a case-sensitive regex that matches
+    the lower-cased text (`kg.text.lower_chars`) exactly where alternative `i` matches the text
+    and starts with a literal, so it is searched much faster; the match is then taken from the
+    alternative itself at the position found.
+    """
+
+    def __init__(self, sources: list[str], flags: int = 0, lowered: list[str | None] | None = None):
+        self.sources = tuple(sources)
+        self.pattern = re.compile("|".join(f"(?:{a})" for a in sources), flags)
+        self.literals = [required_literals(a, flags) for a in sources]
+        faster = lowered or [None] * len(sources)
+        self._alternatives = [
+            _Alternative(re.compile(a, flags), re.compile(fast) if fast else None)
+            for a, fast in zip(sources, faster, strict=True)
+        ]
+        self._whole = (_Alternative(self.pattern),)
+        self._everything = (1 << len(sources)) - 1
+        self._screen: Screen | None = None
+        self._offset = 0  # bit of the first alternative in the screen's masks
+        self._kept_by_bits: dict[int, tuple[_Alternative, ...]] = {}
+        # the latest texts' results: a sentence is often asked about twice
+        self._searched: dict[str, re.Match[str] | None] = {}
+        self._found: dict[str, tuple[re.Match[str], ...]] = {}
+
+    def search(self, text: str) -> re.Match[str] | None:
+        kept, lowered = self._kept(text)
+        if not kept:
+            return None
+        if text in self._searched:
+            return self._searched[text]
+        best = None
+        for alternative in kept:
+            m = alternative.search(text, lowered)
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+        return _remember(self._searched, text, best)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        kept, lowered = self._kept(text)
+        if not kept:
+            return iter(())
+        found = self._found.get(text)
+        if found is None:
+            found = _remember(self._found, text, tuple(_merged(text, lowered, kept)))
+        return iter(found)
+
+    def _kept(self, text: str) -> tuple[tuple[_Alternative, ...], str]:
+        """The alternatives to run on `text` (the whole regex alone, or those that may match)
+        and the text lower-cased."""
+        if self._screen is None:
+            return self._whole, text
+        mask, lowered = self._screen.screen(text)
+        bits = mask >> self._offset & self._everything
+        kept = self._kept_by_bits.get(bits)
+        if kept is None:
+            if len(self._kept_by_bits) >= _CACHE_SIZE:
+                self._kept_by_bits.clear()
+            kept = self._kept_by_bits[bits] = self._select(bits)
+        return kept, lowered
+
+    def _select(self, bits: int) -> tuple[_Alternative, ...]:
+        indices = [i for i in range(len(self.sources)) if bits >> i & 1]
+        # an alternative without literals might match the empty string, which `_merged` does not
+        # handle: the whole regex runs then
+        if bits == self._everything or any(self.literals[i] is None for i in indices):
+            return self._whole
+        return tuple(self._alternatives[i] for i in indices)
+
+
+class _Alternative:
+    """One alternative's regex, and optionally its faster twin for the lower-cased text."""
+
+    __slots__ = ("fast", "pattern")
+
+    def __init__(self, pattern: re.Pattern[str], fast: re.Pattern[str] | None = None):
+        self.pattern = pattern
+        self.fast = fast
+
+    def search(self, text: str, lowered: str, pos: int = 0) -> re.Match[str] | None:
+        if self.fast is None:
+            return self.pattern.search(text, pos)
+        m = self.fast.search(lowered, pos)
+        return None if m is None else self.pattern.match(text, m.start())
+
+
+def _merged(text: str, lowered: str, kept: tuple[_Alternative, ...]) -> Iterator[re.Match[str]]:
+    """Non-overlapping leftmost matches of non-empty-matching alternatives, as one alternation."""
+    if len(kept) == 1 and kept[0].fast is None:
+        yield from kept[0].pattern.finditer(text)
+        return
+    pos = 0
+    ahead = [a.search(text, lowered) for a in kept]
+    while True:
+        best = None
+        for i, m in enumerate(ahead):
+            if m is not None and m.start() < pos:
+                m = ahead[i] = kept[i].search(text, lowered, pos)
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+        if best is None:
+            return
+        yield best
+        pos = best.end()
+
+
+def _remember(memo: dict[str, T], text: str, value: T) -> T:
+    if len(memo) >= _CACHE_SIZE:
+        memo.clear()
+    memo[text] = value
+    return value
+
+
+class Screen:
+    """One Aho-Corasick automaton over the required literals of the alternations it holds."""
+
+    def __init__(self, alternations: list[Alternation]):
+        self._always = 0  # alternatives without usable literals
+        masks: dict[str, int] = {}
+        bit = 0
+        for alternation in alternations:
+            alternation._screen, alternation._offset = self, bit
+            for literals in alternation.literals:
+                if _usable(literals):
+                    for literal in literals:
+                        masks[literal] = masks.get(literal, 0) | 1 << bit
+                else:
+                    self._always |= 1 << bit
+                bit += 1
+        self._everything = (1 << bit) - 1
+        self._automaton = ahocorasick.Automaton()
+        for literal, mask in masks.items():
+            self._automaton.add_word(literal, mask)
+        self._automaton.make_automaton()
+        # every character the regexes name (a superset of their literals' characters)
+        self._folds = _FoldCheck(lower_chars("".join(a for alt in alternations for a in alt.sources)))
+        self._cache: dict[str, tuple[int, str]] = {}
+
+    def screen(self, text: str) -> tuple[int, str]:
+        """Bits of the alternatives that may match `text`, and `text` lower-cased."""
+        found = self._cache.get(text)
+        if found is None:
+            found = self._compute(text)
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()
+            self._cache[text] = found
+        return found
+
+    def _compute(self, text: str) -> tuple[int, str]:
+        lowered = lower_chars(text)
+        if not self._folds.safe(text):
+            return self._everything, lowered
+        found = self._always
+        for _, mask in self._automaton.iter(lowered):
+            found |= mask
+        return found, lowered
+
+
+class _FoldCheck:
+    """Whether lower-casing a text keeps every case-insensitive match of the given characters:
+    whether a character matches one of them ignoring case exactly when its lower case is it.
+
+    A regex ignoring case matches 'ſ' for 's' and 'ı' or 'İ' for 'i', which lower-casing does not
+    turn into those letters; a text holding such a character is not screened.
+    """
+
+    def __init__(self, chars: str):
+        self._chars = [(c, re.compile(re.escape(c), re.IGNORECASE)) for c in sorted(set(chars))]
+        self._safe: set[str] = set()
+        self._unsafe: set[str] = set()
+
+    def safe(self, text: str) -> bool:
+        unknown = set(text).difference(self._safe)
+        if not unknown:
+            return True
+        for ch in unknown:
+            if ch in self._unsafe:
+                return False
+            if any(rx.fullmatch(ch) and lower_chars(ch) != c for c, rx in self._chars):
+                self._unsafe.add(ch)
+                return False
+            self._safe.add(ch)
+        return True
