@@ -104,6 +104,7 @@ class Alternation:
         self._everything = (1 << len(sources)) - 1
         self._screen: Screen | None = None
         self._offset = 0  # bit of the first alternative in the screen's masks
+        self._active = False  # whether the screen looks for its literals yet
         self._kept_by_bits: dict[int, tuple[_Alternative, ...]] = {}
         # the latest texts' results: a sentence is often asked about twice
         self._searched: dict[str, re.Match[str] | None] = {}
@@ -136,6 +137,9 @@ class Alternation:
         and the text lower-cased."""
         if self._screen is None:
             return self._whole, text
+        if not self._active:
+            self._screen.activate(self)
+            self._active = True
         mask, lowered = self._screen.screen(text)
         bits = mask >> self._offset & self._everything
         kept = self._kept_by_bits.get(bits)
@@ -198,32 +202,35 @@ def _remember(memo: dict[str, T], text: str, value: T) -> T:
 
 
 class Screen:
-    """One Aho-Corasick automaton over the required literals of the alternations it holds."""
+    """One Aho-Corasick automaton over the required literals of the alternations it holds.
+
+    An alternation's literals join the automaton when it is first run, so that alternations
+    only ever used whole (a cue set matched word by word) cost nothing.
+    """
 
     def __init__(self, alternations: list[Alternation]):
-        self._always = 0  # alternatives without usable literals
-        masks: dict[str, int] = {}
         bit = 0
         for alternation in alternations:
             alternation._screen, alternation._offset = self, bit
-            for literals in alternation.literals:
-                if _usable(literals):
-                    for literal in literals:
-                        masks[literal] = masks.get(literal, 0) | 1 << bit
-                else:
-                    self._always |= 1 << bit
-                bit += 1
+            bit += len(alternation.sources)
         self._everything = (1 << bit) - 1
-        self._automaton = ahocorasick.Automaton()
-        for literal, mask in masks.items():
-            self._automaton.add_word(literal, mask)
-        self._automaton.make_automaton()
+        self._active: list[Alternation] = []
+        self._automaton: ahocorasick.Automaton | None = None  # None: no literals
+        self._stale = False  # an alternation was activated since the automaton was built
+        self._always = 0  # alternatives without usable literals
         # every character the regexes name (a superset of their literals' characters)
         self._folds = _FoldCheck(lower_chars("".join(a for alt in alternations for a in alt.sources)))
         self._cache: dict[str, tuple[int, str]] = {}
 
+    def activate(self, alternation: Alternation) -> None:
+        """Screen for `alternation` from now on."""
+        self._active.append(alternation)
+        self._stale = True
+        self._cache.clear()
+
     def screen(self, text: str) -> tuple[int, str]:
-        """Bits of the alternatives that may match `text`, and `text` lower-cased."""
+        """Bits of the alternatives that may match `text` (those of active alternations are
+        right), and `text` lower-cased."""
         found = self._cache.get(text)
         if found is None:
             found = self._compute(text)
@@ -236,10 +243,31 @@ class Screen:
         lowered = lower_chars(text)
         if not self._folds.safe(text):
             return self._everything, lowered
+        if self._stale:
+            self._build()
         found = self._always
-        for _, mask in self._automaton.iter(lowered):
-            found |= mask
+        if self._automaton is not None:
+            for _, mask in self._automaton.iter(lowered):
+                found |= mask
         return found, lowered
+
+    def _build(self) -> None:
+        self._stale = False
+        self._always = 0
+        masks: dict[str, int] = {}
+        for alternation in self._active:
+            for bit, literals in enumerate(alternation.literals, alternation._offset):
+                if _usable(literals):
+                    for literal in literals:
+                        masks[literal] = masks.get(literal, 0) | 1 << bit
+                else:
+                    self._always |= 1 << bit
+        self._automaton = None
+        if masks:
+            self._automaton = ahocorasick.Automaton()
+            for literal, mask in masks.items():
+                self._automaton.add_word(literal, mask)
+            self._automaton.make_automaton()
 
 
 class _FoldCheck:

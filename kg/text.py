@@ -37,8 +37,9 @@ _ABBREVIATIONS = {
     "refs",
 }
 _BULLET = re.compile(r"^\s*(?:[-*•●▪‣◦]|\d{1,2}[.)]|[a-z][.)])\s+")
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9])")
-_BLANK_LINE_AFTER_TEXT = re.compile(r"(?<=\S)\n[ \t\r\f\v]*\n")
+# group 1: the space between two sentences (the punctuation first, so that it is scanned for)
+_BOUNDARY = re.compile(r"[.!?]([\"”’)\]]*\s+)(?=[\"“(\[]?[A-Z0-9])")
+_BLANK_LINE_AFTER_TEXT = re.compile(r"\n(?<=\S\n)[ \t\r\f\v]*\n")  # line break first, likewise
 _NON_SPACE = re.compile(r"\S")
 _CLOSERS = "\"”’)"  # quotes and brackets that may follow closing punctuation
 _ABBREVIATION_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
@@ -111,7 +112,7 @@ def split_sentences(text: str) -> list[Sentence]:
             start = line.start
             chunk = text[line.start : line.end]
             for m in _BOUNDARY.finditer(chunk):
-                cut = line.start + m.start()
+                cut = line.start + m.start(1)
                 if _is_abbreviation(text[start:cut]):
                     continue
                 _append(sentences, text, start, cut, p_index)
@@ -121,12 +122,11 @@ def split_sentences(text: str) -> list[Sentence]:
 
 
 def _append(out: list[Sentence], text: str, start: int, end: int, paragraph: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        out.append(Sentence(len(out), Span(start, end), text[start:end], paragraph))
+    piece = text[start:end]
+    stripped = piece.strip()
+    if stripped:
+        start += len(piece) - len(piece.lstrip())
+        out.append(Sentence(len(out), Span(start, start + len(stripped)), stripped, paragraph))
 
 
 @dataclass(frozen=True)
@@ -142,13 +142,15 @@ class MatchView:
     starts: tuple[int, ...]
     origins: tuple[int, ...]
 
-    def offset(self, index: int) -> int:
-        """Position in the original text of character `index` of the view."""
-        k = bisect.bisect_right(self.starts, index) - 1
-        return self.origins[k] + index - self.starts[k]
+    def bounds(self, start: int, end: int) -> tuple[int, int]:
+        """Original start and end of the view's characters `start` to `end - 1`."""
+        starts, origins = self.starts, self.origins
+        first = bisect.bisect_right(starts, start) - 1
+        last = bisect.bisect_right(starts, end - 1) - 1
+        return origins[first] + start - starts[first], origins[last] + end - starts[last]
 
     def original(self, start: int, end: int) -> Span:
-        return Span(self.offset(start), self.offset(end - 1) + 1)
+        return Span(*self.bounds(start, end))
 
     def lowered(self) -> MatchView:
         """The same view lower-cased (what `match_view(text)` gives for `match_view(text, False)`)."""

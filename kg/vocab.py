@@ -126,17 +126,15 @@ class Vocabulary:
 
     def match(self, text: str) -> list[Hit]:
         """Leftmost-longest, word-bounded concept matches in `text`."""
-        candidates: list[tuple[int, int, str]] = []
         exact = match_view(text, lower=False)
-        for view, automaton in ((exact.lowered(), self._folded), (exact, self._exact)):
-            candidates.extend(_scan(view, automaton))
+        # (start, -length, iri, end): sorted, the leftmost first, then the longest, then by IRI
+        candidates = _scan(exact.lowered(), self._folded) + _scan(exact, self._exact)
         for rx, iri in self._regexes:
-            for m in rx.finditer(text):
-                candidates.append((m.start(), m.end(), iri))
-        candidates.sort(key=lambda c: (c[0], -(c[1] - c[0]), c[2]))
+            candidates.extend((m.start(), m.start() - m.end(), iri, m.end()) for m in rx.finditer(text))
+        candidates.sort()
         hits: list[Hit] = []
         last_end = -1
-        for start, end, iri in candidates:
+        for start, _, iri, end in candidates:
             if start < last_end:
                 continue
             hits.append(Hit(start, end, iri, text[start:end]))
@@ -144,19 +142,21 @@ class Vocabulary:
         return hits
 
 
-def _scan(view: MatchView, automaton: ahocorasick.Automaton) -> list[tuple[int, int, str]]:
-    out = []
-    t = view.text
+def _scan(view: MatchView, automaton: ahocorasick.Automaton) -> list[tuple[int, int, str, int]]:
+    """Word-bounded label matches in `view`: (start, -length, iri, end) in the original text."""
     if len(automaton) == 0:
-        return out
-    for end_index, (length, iri) in automaton.iter(t):
-        start_index = end_index - length + 1
-        if start_index > 0 and (t[start_index - 1].isalnum() or t[start_index - 1] == "'"):
+        return []
+    t = view.text
+    size = len(t)
+    out = []
+    for last, (length, iri) in automaton.iter(t):
+        first = last - length + 1
+        if first > 0 and (t[first - 1].isalnum() or t[first - 1] == "'"):
             continue
-        if end_index + 1 < len(t) and t[end_index + 1].isalnum():
+        if last + 1 < size and t[last + 1].isalnum():
             continue
-        span = view.original(start_index, end_index + 1)
-        out.append((span.start, span.end, iri))
+        start, end = view.bounds(first, last + 1)
+        out.append((start, start - end, iri, end))
     return out
 
 

@@ -38,7 +38,11 @@ def extract_claims(
     for s in sentences:
         mentions = by_sentence.get(s.index, [])
         cells = [m for m in mentions if m.ctype == "cell_source"]
-        cited = [i for i, st in enumerate(studies) if _in_context(s, st)]
+        cited = [
+            i
+            for i, st in enumerate(studies)
+            if st.context.start <= s.span.start and s.span.end <= st.context.end
+        ]
         on_topic = bool(cells) or bool(lexicon["treatment"].search(s.text))
         reason = _claim_reason(s, doc, mentions, cells, cited, studies, previous_on_topic, lexicon)
         previous_on_topic = on_topic or (previous_on_topic and bool(_ANAPHORIC_SUBJECT.search(s.text)))
@@ -46,10 +50,6 @@ def extract_claims(
             continue
         claims.append(_describe(s, reason, mentions, cited, studies, lexicon))
     return claims
-
-
-def _in_context(s: Sentence, study: StudyMention) -> bool:
-    return study.context.start <= s.span.start and s.span.end <= study.context.end
 
 
 def _claim_reason(s, doc, mentions, cells, cited, studies, previous_on_topic, lexicon) -> str | None:
@@ -74,7 +74,7 @@ def _claim_reason(s, doc, mentions, cells, cited, studies, previous_on_topic, le
         return "claim.treatment-predicate"
     if cited and (changed or lexicon["adverse-none"].search(text)):
         return "claim.study-result"
-    if changed and (_PERSONAL_REPORT.search(text) or lexicon["testimonial"].search(text)):
+    if changed and (lexicon["testimonial"].search(text) or _PERSONAL_REPORT.search(text)):
         return "claim.reported-outcome"
     if outcomes and changed and previous_on_topic:
         return "claim.outcome-change"
@@ -116,11 +116,11 @@ def _describe(s, reason, mentions, cited, studies, lexicon) -> Claim:
     cited_studies = [studies[i] for i in cited]
     vague = (
         not cited_studies
+        and bool(lexicon["type-evidence"].search(text))  # (screened: cheaper than the regex)
         and bool(_VAGUE_RESEARCH.search(text))
-        and bool(lexicon["type-evidence"].search(text))
     )
     anecdotal = any(st.design == "testimonial" for st in cited_studies) or bool(
-        _PERSONAL_REPORT.search(text) and lexicon["change"].search(text)
+        lexicon["change"].search(text) and _PERSONAL_REPORT.search(text)
     )
 
     def keys(ctype: str) -> list[str]:

@@ -41,9 +41,14 @@ _HEADS = {
     "Ministry of Health": "GovernmentOrganization",
     "Agency": "GovernmentOrganization",
 }
-_HEAD_RX = "|".join(re.escape(h) for h in sorted(_HEADS, key=len, reverse=True))
 _MAX_NAME_WORDS = 8  # words before a head noun ("Seoul National University Hospital")
-_HEAD_WORD = re.compile(rf"\b(?:{_HEAD_RX})\b")
+# `\b(?:Head|...)\b`, written with each head first ('Head(?<!\wHead)' is '\bHead' for a head that
+# starts with a letter) so that the regex engine scans for their first letters
+_HEAD_WORD = re.compile(
+    "(?:"
+    + "|".join(rf"{re.escape(h)}(?<!\w{re.escape(h)})" for h in sorted(_HEADS, key=len, reverse=True))
+    + r")\b"
+)
 _NAME_BEFORE = re.compile(
     rf"(?<![\w'’&.\-])(?:(?:{_CAP}|\d+)\s+(?:(?:of|for|and|&|de|del)\s+)?){{0,{_MAX_NAME_WORDS}}}$"
 )
@@ -51,7 +56,7 @@ _NAME_AFTER = re.compile(rf"(?:\s+\d+)?(?:\s+(?:of|for|at)\s+(?:the\s+)?{_CAP}(?
 _NOT_ORG_AFTER = re.compile(r"^\s*(Scale|Score|Index|Test|Measure|Classification)\b")
 _NAME = r"[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:\s+[A-Z][a-z]+(?:[A-Z][a-z]+)*)?"
 _BRAND_CONTEXTS = (  # a provider is named in both kinds of context
-    re.compile(rf"\bAt\s+({_NAME}),"),
+    re.compile(rf"At(?<!\wAt)\s+({_NAME}),"),  # '\bAt', the literal first to be scanned for
     re.compile(
         rf"\b({_NAME})(?:'s)?\s+(?:treatment|therapy|clinic|center|centre|protocol|video|testimonial|"
         r"patients|program|programme|hospital|team)s?\b"
@@ -210,10 +215,12 @@ def _org_matches(text: str) -> list[tuple[int, str, int]]:
 
 def _brands(text: str, country_surfaces: set[str]) -> list[str]:
     """Capitalised names used as providers: 'At X, ...' and 'X treatment' / 'a X video'."""
-    in_context = [{m.group(1) for m in rx.finditer(text)} for rx in _BRAND_CONTEXTS]
-    candidates = set.intersection(*in_context)
-    if not candidates:
-        return []
+    candidates: set[str] | None = None
+    for rx in _BRAND_CONTEXTS:
+        found = {m.group(1) for m in rx.finditer(text)}
+        candidates = found if candidates is None else candidates & found
+        if not candidates:
+            return []
     counts: dict[str, int] = {}
     for m in _BRAND.finditer(text):
         if m.group(1) in candidates:
