@@ -87,6 +87,10 @@ class CueSet:
     def search(self, text: str) -> re.Match[str] | None:
         return self.alternation.search(text)
 
+    def sub(self, repl: str, text: str) -> str:
+        """`text` with every cue replaced by `repl` (taken literally)."""
+        return self.alternation.sub(repl, text)
+
     def count(self, text: str) -> int:
         return len(self.find(text))
 

@@ -8,7 +8,7 @@ matches nowhere in it and is not run; one without usable literals is always run.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
 import ahocorasick
@@ -132,6 +132,15 @@ class Alternation:
             found = _remember(self._found, text, tuple(_merged(text, lowered, kept)))
         return iter(found)
 
+    def sub(self, repl: str, text: str) -> str:
+        """`pattern.sub(repl, text)` for a `repl` without group references or escapes."""
+        pieces = []
+        pos = 0
+        for m in self.finditer(text):
+            pieces += [text[pos : m.start()], repl]
+            pos = m.end()
+        return "".join([*pieces, text[pos:]]) if pieces else text
+
     def _kept(self, text: str) -> tuple[tuple[_Alternative, ...], str]:
         """The alternatives to run on `text` (the whole regex alone, or those that may match)
         and the text lower-cased."""
@@ -208,19 +217,25 @@ class Screen:
     only ever used whole (a cue set matched word by word) cost nothing.
     """
 
-    def __init__(self, alternations: list[Alternation]):
-        bit = 0
-        for alternation in alternations:
-            alternation._screen, alternation._offset = self, bit
-            bit += len(alternation.sources)
-        self._everything = (1 << bit) - 1
+    def __init__(self, alternations: Iterable[Alternation] = ()):
+        self._held: list[Alternation] = []
+        self._bits = 0  # alternatives held
         self._active: list[Alternation] = []
         self._automaton: ahocorasick.Automaton | None = None  # None: no literals
         self._stale = False  # an alternation was activated since the automaton was built
         self._always = 0  # alternatives without usable literals
-        # every character the regexes name (a superset of their literals' characters)
-        self._folds = _FoldCheck(lower_chars("".join(a for alt in alternations for a in alt.sources)))
+        self._folds: _FoldCheck | None = None  # None: to be made for the alternations held
         self._cache: dict[str, tuple[int, str]] = {}
+        for alternation in alternations:
+            self.hold(alternation)
+
+    def hold(self, alternation: Alternation) -> None:
+        """Screen for `alternation` (once it first runs)."""
+        alternation._screen, alternation._offset = self, self._bits
+        self._bits += len(alternation.sources)
+        self._held.append(alternation)
+        self._folds = None
+        self._cache.clear()
 
     def activate(self, alternation: Alternation) -> None:
         """Screen for `alternation` from now on."""
@@ -241,8 +256,11 @@ class Screen:
 
     def _compute(self, text: str) -> tuple[int, str]:
         lowered = lower_chars(text)
+        if self._folds is None:
+            # every character the regexes name (a superset of their literals' characters)
+            self._folds = _FoldCheck(lower_chars("".join(a for alt in self._held for a in alt.sources)))
         if not self._folds.safe(text):
-            return self._everything, lowered
+            return (1 << self._bits) - 1, lowered
         if self._stale:
             self._build()
         found = self._always
@@ -279,19 +297,37 @@ class _FoldCheck:
     """
 
     def __init__(self, chars: str):
-        self._chars = [(c, re.compile(re.escape(c), re.IGNORECASE)) for c in sorted(set(chars))]
+        distinct = sorted(set(chars))
+        self._any = re.compile("[" + "".join(re.escape(c) for c in distinct) + "]", re.IGNORECASE)
+        self._chars = [(c, re.compile(re.escape(c), re.IGNORECASE)) for c in distinct]
         self._safe: set[str] = set()
         self._unsafe: set[str] = set()
+        # usually every ASCII character is safe: then an ASCII text is
+        self._ascii_safe = all(self._is_safe(chr(i)) for i in range(128))
 
     def safe(self, text: str) -> bool:
-        unknown = set(text).difference(self._safe)
-        if not unknown:
+        if self._ascii_safe and text.isascii():
             return True
-        for ch in unknown:
-            if ch in self._unsafe:
-                return False
-            if any(rx.fullmatch(ch) and lower_chars(ch) != c for c, rx in self._chars):
-                self._unsafe.add(ch)
-                return False
-            self._safe.add(ch)
+        return all(self._is_safe(ch) for ch in set(text).difference(self._safe))
+
+    def _is_safe(self, ch: str) -> bool:
+        if ch in self._unsafe:
+            return False
+        if self._any.fullmatch(ch) and any(
+            rx.fullmatch(ch) and lower_chars(ch) != c for c, rx in self._chars
+        ):
+            self._unsafe.add(ch)
+            return False
+        self._safe.add(ch)
         return True
+
+
+_SHARED = Screen()
+
+
+def screened(pattern: str, flags: int = 0) -> Alternation:
+    """`re.compile(pattern, flags)` as an Alternation of one alternative that only runs on texts
+    holding one of its required literals (all such regexes share one screen)."""
+    alternation = Alternation([pattern], flags)
+    _SHARED.hold(alternation)
+    return alternation

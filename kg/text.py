@@ -41,7 +41,7 @@ _BULLET = re.compile(r"^\s*(?:[-*•●▪‣◦]|\d{1,2}[.)]|[a-z][.)])\s+")
 _BOUNDARY = re.compile(r"[.!?]([\"”’)\]]*\s+)(?=[\"“(\[]?[A-Z0-9])")
 _BLANK_LINE_AFTER_TEXT = re.compile(r"\n(?<=\S\n)[ \t\r\f\v]*\n")  # line break first, likewise
 _NON_SPACE = re.compile(r"\S")
-_CLOSERS = "\"”’)"  # quotes and brackets that may follow closing punctuation
+_CLOSERS = '"”’)'  # quotes and brackets that may follow closing punctuation
 _ABBREVIATION_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
 
 

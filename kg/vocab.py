@@ -12,6 +12,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import SKOS
 
 from kg.paths import ontology_dir
+from kg.screen import Alternation, screened
 from kg.text import MatchView, match_view, normalise_label
 
 HCKG = Namespace("https://w3id.org/hckg/ontology#")
@@ -81,7 +82,7 @@ class Vocabulary:
             )
         self._folded = ahocorasick.Automaton()
         self._exact = ahocorasick.Automaton()
-        self._regexes: list[tuple[re.Pattern[str], str]] = []
+        self._regexes: list[tuple[Alternation, str]] = []
         for iri in self.concepts:
             node = URIRef(iri)
             labels = [
@@ -95,7 +96,7 @@ class Vocabulary:
             for label in graph.objects(node, HCKG.caseSensitiveLabel):
                 self._add(self._exact, match_view(str(label), lower=False).text.strip(), iri)
             for rx in graph.objects(node, HCKG.regex):
-                self._regexes.append((re.compile(str(rx), re.IGNORECASE), iri))
+                self._regexes.append((screened(str(rx), re.IGNORECASE), iri))
         self._folded.make_automaton()
         self._exact.make_automaton()
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 from kg.extract import extract_document
 from kg.ingest import Source, read_document
 
@@ -142,3 +145,58 @@ def test_where_an_organization_operates(write_docs, tmp_path):
         if q.predicate.value.endswith("#operatesIn")
     }
     assert pairs == {("vinmec-international-hospital", "VN"), ("stem-cell-institute", "PA")}
+
+
+def _glued(pieces: list[str], count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    glue = [" ", "  ", ".", ". ", ",", "-", "_", "x", "\n", "’s ", ""]
+
+    def text() -> str:
+        return "".join(rng.choice(pieces) + rng.choice(glue) for _ in range(rng.randint(1, 8)))
+
+    return [text() for _ in range(count)]
+
+
+def test_gazetteer_names_are_found_where_their_regexes_find_them():
+    """Countries as one alternation of the names, longest first, not after a word character or a
+    full stop; known organizations each name on its own; neither inside a longer word."""
+    from kg.extract.entities import _leftmost_longest, _non_overlapping
+    from kg.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    names = sorted(gazetteer.countries, key=len, reverse=True)
+    countries = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+    org_names = sorted({n for org in gazetteer.orgs for n in (org.name, *org.aliases)})
+    pieces = [*names[::7], "Niger", "Nigeria", "Guinea", "Guinea-Bissau", "Equatorial Guinea", "India"]
+    pieces += [*org_names, "Duke", "Stem Cell", "Institute", "FDA FDA", "FDAx"]
+    for text in _glued(pieces, 3000, seed=5):
+        expected = [(m.start(), m.group(1)) for m in countries.finditer(text)]
+        assert _leftmost_longest(gazetteer.country_index.occurrences(text, before=".")) == expected, text
+        known = _non_overlapping(gazetteer.org_index.occurrences(text))
+        for name in org_names:
+            expected_starts = [m.start() for m in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", text)]
+            assert known.get(name, []) == expected_starts, (name, text)
+
+
+def test_head_nouns_and_brand_contexts_match_their_plain_regexes():
+    from kg.extract import entities
+
+    heads = "|".join(re.escape(h) for h in sorted(entities._HEADS, key=len, reverse=True))
+    head_word = re.compile(rf"\b(?:{heads})\b")
+    at_brand = re.compile(rf"\bAt\s+({entities._NAME}),")
+    pieces = [*entities._HEADS, "At Cellular Hope,", "At Nova", "That", "XUniversity", "Clinics", "Inc"]
+    for text in _glued(pieces, 3000, seed=6):
+        assert [m.span() for m in entities._HEAD_WORD.finditer(text)] == [
+            m.span() for m in head_word.finditer(text)
+        ], text
+        assert [m.span(1) for m in entities._BRAND_CONTEXTS[0].finditer(text)] == [
+            m.span(1) for m in at_brand.finditer(text)
+        ], text
+
+
+def test_year_regex_matches_as_word_bounded_years():
+    from kg.extract.studies import _YEAR
+
+    plain = re.compile(r"\b(19[6-9]\d|20[0-4]\d)\b")
+    for text in _glued(["1960", "1999", "2049", "2050", "1959", "12019", "2019a", "٣2019", "_2001"], 2000, 8):
+        assert [m.group(1) for m in _YEAR.finditer(text)] == [m.group(1) for m in plain.finditer(text)], text

@@ -6,6 +6,7 @@ import re
 
 from kg.lexicon import Lexicon
 from kg.model import Claim, ConceptMention, Document, Evidence, Sentence, StudyMention
+from kg.screen import screened
 from kg.text import is_heading, is_title
 
 _ANAPHORIC_SUBJECT = re.compile(
@@ -14,10 +15,10 @@ _ANAPHORIC_SUBJECT = re.compile(
     re.I,
 )
 _BULLET = re.compile(r"^\s*(?:[-*•●▪‣◦]|\d{1,2}[.)])\s*")
-_VAGUE_RESEARCH = re.compile(
+_VAGUE_RESEARCH = screened(
     r"\b(studies|research|evidence|trials|observations|clinics|institutions|findings)\b", re.I
 )
-_PERSONAL_REPORT = re.compile(
+_PERSONAL_REPORT = screened(
     r"\b(parents?|families|family|mothers?|fathers?|patients say|testimonials?|stories)\b", re.I
 )
 
@@ -45,7 +46,7 @@ def extract_claims(
         ]
         on_topic = bool(cells) or bool(lexicon["treatment"].search(s.text))
         reason = _claim_reason(s, doc, mentions, cells, cited, studies, previous_on_topic, lexicon)
-        previous_on_topic = on_topic or (previous_on_topic and bool(_ANAPHORIC_SUBJECT.search(s.text)))
+        previous_on_topic = on_topic or (previous_on_topic and bool(_ANAPHORIC_SUBJECT.match(s.text)))
         if reason is None:
             continue
         claims.append(_describe(s, reason, mentions, cited, studies, lexicon))
@@ -54,7 +55,8 @@ def extract_claims(
 
 def _claim_reason(s, doc, mentions, cells, cited, studies, previous_on_topic, lexicon) -> str | None:
     """The rule that makes `s` a claim, or None."""
-    text = _BULLET.sub("", s.text)
+    bullet = _BULLET.match(s.text)
+    text = s.text[bullet.end() :] if bullet else s.text
     if is_heading(s) or is_title(s, doc.title) or lexicon["non-claim"].search(text):
         return None
     changed = lexicon["change"].search(text)
@@ -78,7 +80,7 @@ def _claim_reason(s, doc, mentions, cells, cited, studies, previous_on_topic, le
         return "claim.reported-outcome"
     if outcomes and changed and previous_on_topic:
         return "claim.outcome-change"
-    if previous_on_topic and _ANAPHORIC_SUBJECT.search(text) and not background:
+    if previous_on_topic and _ANAPHORIC_SUBJECT.match(text) and not background:
         return "claim.anaphoric-subject"
     if (
         lexicon["type-evidence"].search(text)

@@ -16,6 +16,7 @@ from kg.model import (
     Span,
     StudyMention,
 )
+from kg.screen import screened
 from kg.text import is_heading, is_title
 
 NUMBER_WORDS = {
@@ -53,12 +54,14 @@ _POPULATION = (
     r"(?:patients|children|participants|subjects|infants|adults|cases|boys|girls|individuals|"
     r"toddlers|kids|people|persons|volunteers|neonates|newborns)"
 )
-_N_RX = re.compile(rf"\b{_NUM}\s+(?:[A-Za-z\-]+\s+){{0,2}}{_POPULATION}\b", re.IGNORECASE)
-_N_EQ = re.compile(r"\b[nN]\s*=\s*(\d[\d,]*)")
-_SINGLE_PATIENT = re.compile(
+_N_RX = screened(rf"\b{_NUM}\s+(?:[A-Za-z\-]+\s+){{0,2}}{_POPULATION}\b", re.IGNORECASE)
+_N_EQ = screened(r"\b[nN]\s*=\s*(\d[\d,]*)")
+_SINGLE_PATIENT = screened(
     r"\ba\s+(?:\d+|[a-z]+)[\s\-]year[\s\-]old\s+(?:child|boy|girl|patient|infant|toddler)\b", re.I
 )
-_YEAR = re.compile(r"\b(19[6-9]\d|20[0-4]\d)\b")
+_POPULATION_WORD = screened(rf"\b{_POPULATION}\b", re.I)
+# `\b(19[6-9]\d|20[0-4]\d)\b`, the first digit ahead of its `\b` so that it is scanned for
+_YEAR = re.compile(r"((?:1(?<!\w1)9[6-9]|2(?<!\w2)0[0-4])\d)\b")
 _VENUE = re.compile(
     r"\bpublished\s+(?:in|by)\s+(?:the\s+(?:journal\s+)?)?"
     r"((?:[A-Z][\w\-]*|&|of|and|in|for|the)(?:\s+(?:[A-Z][\w\-]*|&|of|and|in|for|the))*)"
@@ -67,8 +70,8 @@ _INVESTIGATOR = re.compile(
     r"\b(?:led by|conducted by|by)\s+((?:Dr\.?|Prof\.?|Professor)\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})"
     r"|\b([A-Z][a-z]+)\s+et\s+al\b"
 )
-_REGISTRY = re.compile(r"\b(NCT\d{8}|ChiCTR[\w\-]+|ISRCTN\d+|doi:\s*\S+|10\.\d{4,9}/\S+)", re.I)
-_RESULT_VERB = re.compile(
+_REGISTRY = screened(r"\b(NCT\d{8}|ChiCTR[\w\-]+|ISRCTN\d+|doi:\s*\S+|10\.\d{4,9}/\S+)", re.I)
+_RESULT_VERB = screened(
     r"\b(show\w*|reveal\w*|found|find|report\w*|demonstrat\w*|observ\w*|indicat\w*)\b", re.I
 )
 _ELLIPTIC_MEMBER = re.compile(
@@ -148,7 +151,7 @@ def _find_candidates(doc, sentences, entities, lexicon) -> list[_Candidate]:
             if not anaphoric:
                 out.append(_Candidate(s, "study.singular-reference", _abs(s, m)))
             continue
-        if _ELLIPTIC_MEMBER.search(text) and _recent_plural(sentences, s, plural):
+        if _ELLIPTIC_MEMBER.match(text) and _recent_plural(sentences, s, plural):
             out.append(_Candidate(s, "study.enumerated-member", Span(s.span.start, s.span.start + 3)))
             continue
         if m := plural.search(text):
@@ -245,12 +248,7 @@ def _describe(doc, cand, context, sentences, concepts, entities, lexicon) -> Stu
         cand.named_case or study.design == "case-report" or _SINGLE_PATIENT.search(ctx_text)
     ):
         study.n = 1
-    if (
-        study.design == "unspecified"
-        and study.n
-        and study.n > 1
-        and re.search(rf"\b{_POPULATION}\b", ctx_text, re.I)
-    ):
+    if study.design == "unspecified" and study.n and study.n > 1 and _POPULATION_WORD.search(ctx_text):
         study.design, study.design_rule = "case-series", "design.inferred.uncontrolled-series"
     # bibliographic detail
     year = _YEAR.search(first.text) or _YEAR.search(ctx_text)
@@ -288,7 +286,7 @@ def _describe(doc, cand, context, sentences, concepts, entities, lexicon) -> Stu
     study.randomised = True if lexicon["randomised"].search(ctx_text) else None
     study.blinded = True if lexicon["blinded"].search(ctx_text) else None
     negative = lexicon["negative-result"].search(ctx_text)
-    positive = lexicon["change"].search(lexicon["negative-result"].pattern.sub(" ", ctx_text))
+    positive = lexicon["change"].search(lexicon["negative-result"].sub(" ", ctx_text))
     study.result = (
         "mixed"
         if positive and negative
