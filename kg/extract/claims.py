@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kg.lexicon import Lexicon
 from kg.model import Claim, ConceptMention, Document, Evidence, Sentence, StudyMention
@@ -97,10 +98,14 @@ def _claim_reason(s, doc, mentions, cells, cited, studies, previous_on_topic, le
 
 def _negated(text: str, cue: str) -> bool:
     """'not a cure', "isn't proven": the strong cue is negated."""
-    m = re.search(
-        r"\b(?:not|no|never|isn't|isn’t|aren't|aren’t|without)\s+(?:\w+\s+){0,2}" + re.escape(cue), text, re.I
+    return _negation(cue).search(text) is not None
+
+
+@lru_cache(maxsize=1024)
+def _negation(cue: str) -> re.Pattern[str]:
+    return re.compile(
+        r"\b(?:not|no|never|isn't|isn’t|aren't|aren’t|without)\s+(?:\w+\s+){0,2}" + re.escape(cue), re.I
     )
-    return m is not None
 
 
 def _describe(s, reason, mentions, cited, studies, lexicon) -> Claim:

@@ -55,6 +55,7 @@ _POPULATION = (
     r"toddlers|kids|people|persons|volunteers|neonates|newborns)"
 )
 _N_RX = screened(rf"\b{_NUM}\s+(?:[A-Za-z\-]+\s+){{0,2}}{_POPULATION}\b", re.IGNORECASE)
+_NUMBER_BEFORE = re.compile(rf"\b{_NUM}\s+(?:[\w\-]+\s+){{0,2}}$", re.IGNORECASE)
 _N_EQ = screened(r"\b[nN]\s*=\s*(\d[\d,]*)")
 _SINGLE_PATIENT = screened(
     r"\ba\s+(?:\d+|[a-z]+)[\s\-]year[\s\-]old\s+(?:child|boy|girl|patient|infant|toddler)\b", re.I
@@ -157,7 +158,7 @@ def _find_candidates(doc, sentences, entities, lexicon) -> list[_Candidate]:
         if m := plural.search(text):
             before = text[: m.start()]
             has_attribute = _has_attribute(s, entities) or _YEAR.search(text)
-            numbered = re.search(rf"\b{_NUM}\s+(?:[\w\-]+\s+){{0,2}}$", before, re.I)
+            numbered = _NUMBER_BEFORE.search(before)
             quantified = vague.search(" ".join(before.split()[-3:]))
             early = len(before.split()) <= 3
             if numbered:
