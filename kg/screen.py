@@ -8,6 +8,7 @@ matches nowhere in it and is not run; one without usable literals is always run.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
@@ -25,6 +26,9 @@ _REPEATS = tuple(
 )
 _ATOMIC = getattr(sre, "ATOMIC_GROUP", None)
 _CACHE_SIZE = 256  # texts whose masks are kept (a sentence is asked about by many cue sets)
+_CACHE_CHARS = 2_000_000  # and at most about this much text
+_MEMO_SIZE = 32  # texts whose matches an alternation keeps (a sentence is asked about twice)
+_MEMO_CHARS = 20_000  # longer texts (whole documents) are not kept
 
 Literals = frozenset[str]
 T = TypeVar("T")
@@ -204,9 +208,10 @@ def _merged(text: str, lowered: str, kept: tuple[_Alternative, ...]) -> Iterator
 
 
 def _remember(memo: dict[str, T], text: str, value: T) -> T:
-    if len(memo) >= _CACHE_SIZE:
-        memo.clear()
-    memo[text] = value
+    if len(text) <= _MEMO_CHARS:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[text] = value
     return value
 
 
@@ -214,45 +219,55 @@ class Screen:
     """One Aho-Corasick automaton over the required literals of the alternations it holds.
 
     An alternation's literals join the automaton when it is first run, so that alternations
-    only ever used whole (a cue set matched word by word) cost nothing.
+    only ever used whole (a cue set matched word by word) cost nothing. Masks are cached by text,
+    each with the generation of literals it was computed with (safe to share between threads).
     """
 
     def __init__(self, alternations: Iterable[Alternation] = ()):
         self._held: list[Alternation] = []
         self._bits = 0  # alternatives held
         self._active: list[Alternation] = []
-        self._automaton: ahocorasick.Automaton | None = None  # None: no literals
+        self._lock = threading.Lock()
+        self._generation = 0  # counts activations: masks of earlier generations are stale
         self._stale = False  # an alternation was activated since the automaton was built
-        self._always = 0  # alternatives without usable literals
+        # the automaton (None: no literals) and the bits of alternatives without usable literals
+        self._literals: tuple[ahocorasick.Automaton | None, int] = (None, 0)
         self._folds: _FoldCheck | None = None  # None: to be made for the alternations held
-        self._cache: dict[str, tuple[int, str]] = {}
+        self._cache: dict[str, tuple[int, int, str]] = {}  # text: generation, mask, lower case
+        self._cached_chars = 0
         for alternation in alternations:
             self.hold(alternation)
 
     def hold(self, alternation: Alternation) -> None:
         """Screen for `alternation` (once it first runs)."""
-        alternation._screen, alternation._offset = self, self._bits
-        self._bits += len(alternation.sources)
-        self._held.append(alternation)
-        self._folds = None
-        self._cache.clear()
+        with self._lock:
+            alternation._screen, alternation._offset = self, self._bits
+            self._bits += len(alternation.sources)
+            self._held.append(alternation)
+            self._folds = None
 
     def activate(self, alternation: Alternation) -> None:
-        """Screen for `alternation` from now on."""
-        self._active.append(alternation)
-        self._stale = True
-        self._cache.clear()
+        """Look for the literals of `alternation` from now on."""
+        with self._lock:
+            if alternation not in self._active:
+                self._active.append(alternation)
+                self._stale = True
+                self._generation += 1
 
     def screen(self, text: str) -> tuple[int, str]:
-        """Bits of the alternatives that may match `text` (those of active alternations are
-        right), and `text` lower-cased."""
+        """Bits of the alternatives that may match `text` (right for the active alternations),
+        and `text` lower-cased."""
+        generation = self._generation
         found = self._cache.get(text)
-        if found is None:
-            found = self._compute(text)
-            if len(self._cache) >= _CACHE_SIZE:
-                self._cache.clear()
-            self._cache[text] = found
-        return found
+        if found is not None and found[0] == generation:
+            return found[1], found[2]
+        mask, lowered = self._compute(text)
+        if self._cached_chars + len(text) > _CACHE_CHARS or len(self._cache) >= _CACHE_SIZE:
+            self._cache.clear()
+            self._cached_chars = 0
+        self._cache[text] = (generation, mask, lowered)
+        self._cached_chars += len(text)
+        return mask, lowered
 
     def _compute(self, text: str) -> tuple[int, str]:
         lowered = lower_chars(text)
@@ -263,29 +278,33 @@ class Screen:
             return (1 << self._bits) - 1, lowered
         if self._stale:
             self._build()
-        found = self._always
-        if self._automaton is not None:
-            for _, mask in self._automaton.iter(lowered):
+        automaton, found = self._literals
+        if automaton is not None:
+            for _, mask in automaton.iter(lowered):
                 found |= mask
         return found, lowered
 
     def _build(self) -> None:
-        self._stale = False
-        self._always = 0
-        masks: dict[str, int] = {}
-        for alternation in self._active:
-            for bit, literals in enumerate(alternation.literals, alternation._offset):
-                if _usable(literals):
-                    for literal in literals:
-                        masks[literal] = masks.get(literal, 0) | 1 << bit
-                else:
-                    self._always |= 1 << bit
-        self._automaton = None
-        if masks:
-            self._automaton = ahocorasick.Automaton()
-            for literal, mask in masks.items():
-                self._automaton.add_word(literal, mask)
-            self._automaton.make_automaton()
+        with self._lock:
+            if not self._stale:
+                return
+            always = 0
+            masks: dict[str, int] = {}
+            for alternation in self._active:
+                for bit, literals in enumerate(alternation.literals, alternation._offset):
+                    if _usable(literals):
+                        for literal in literals:
+                            masks[literal] = masks.get(literal, 0) | 1 << bit
+                    else:
+                        always |= 1 << bit
+            automaton = None
+            if masks:
+                automaton = ahocorasick.Automaton()
+                for literal, mask in masks.items():
+                    automaton.add_word(literal, mask)
+                automaton.make_automaton()
+            self._literals = (automaton, always)
+            self._stale = False
 
 
 class _FoldCheck:
