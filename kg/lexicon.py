@@ -12,7 +12,7 @@ from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import RDF, RDFS
 
 from kg.paths import ontology_dir
-from kg.screen import Alternation, Screen
+from kg.screen import SHARED, Alternation
 
 HCKG = Namespace("https://w3id.org/hckg/ontology#")
 LEX = Namespace("https://w3id.org/hckg/lexicon/")
@@ -139,7 +139,8 @@ def _load(path: Path) -> Lexicon:
             weight=float(weight.toPython()) if isinstance(weight, Literal) else 1.0,
             priority=int(priority.toPython()) if isinstance(priority, Literal) else 100,
         )
-    Screen([s.alternation for s in sets.values()])
+    for cues in sets.values():
+        SHARED.hold(cues.alternation)
     return Lexicon(sets)
 
 

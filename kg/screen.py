@@ -341,12 +341,12 @@ class _FoldCheck:
         return True
 
 
-_SHARED = Screen()
+SHARED = Screen()  # one pass over a text serves every regex the extractors screen
 
 
 def screened(pattern: str, flags: int = 0) -> Alternation:
     """`re.compile(pattern, flags)` as an Alternation of one alternative that only runs on texts
-    holding one of its required literals (all such regexes share one screen)."""
+    holding one of its required literals."""
     alternation = Alternation([pattern], flags)
-    _SHARED.hold(alternation)
+    SHARED.hold(alternation)
     return alternation
