@@ -1,14 +1,21 @@
-"""Assemble: an Extraction becomes RDF quads in the document's own named graph."""
+"""Assemble: an Extraction becomes RDF triples in the document's own named graph.
+
+The triples are written as N-Triples text directly (`kg.stores.ntriples`, byte-for-byte as
+pyoxigraph writes them): building a pyoxigraph term object per triple and serialising them cost
+more than extracting the document.
+"""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from pyoxigraph import Literal, NamedNode, Quad
+import pyoxigraph as ox
 
 from kg.extract.entities import slug
 from kg.model import Claim, ConceptMention, EntityMention, Evidence, Extraction, StudyMention
 from kg.namespaces import DCT, HCKG, ID, OA, PROV, RDF, RDFS, SCHEMA, VOC, XSD
+from kg.stores.ntriples import literal, nquads
 
 _ORG_CLASSES = {
     "Hospital": SCHEMA + "Hospital",
@@ -44,34 +51,36 @@ def item_iri(doc_id: str, kind: str, start: int, end: int) -> str:
     return f"{doc_iri(doc_id)}/{kind}/{start}-{end}"
 
 
-def _str(v: str) -> Literal:
-    return Literal(v)
+def _str(v: str) -> str:
+    return literal(str(v))
 
 
-def _int(v: int) -> Literal:
-    return Literal(str(v), datatype=NamedNode(XSD + "integer"))
+_quote = lru_cache(maxsize=1024)(_str)  # a sentence is quoted by every item found in it
 
 
-def _bool(v: bool) -> Literal:
-    return Literal("true" if v else "false", datatype=NamedNode(XSD + "boolean"))
+def _int(v: int) -> str:
+    return literal(int(v))
+
+
+def _bool(v: bool) -> str:
+    return literal(bool(v))
 
 
 class _Writer:
-    """Collects triples for one named graph."""
+    """Collects triples as N-Triples statements without the closing " ." (see `nquads`)."""
 
-    def __init__(self, graph: str):
-        self.graph = NamedNode(graph)
-        self.quads: list[Quad] = []
+    def __init__(self):
+        self.triples: list[str] = []
 
-    def add(self, s: str, p: str, o: NamedNode | Literal | str) -> None:
-        obj = NamedNode(o) if isinstance(o, str) else o
-        self.quads.append(Quad(NamedNode(s), NamedNode(p), obj, self.graph))
+    def add(self, s: str, p: str, o: str) -> None:
+        """A triple; `o` is an IRI, or a literal term (starts with a quote)."""
+        self.triples.append(f"<{s}> <{p}> {o}" if o[0] == '"' else f"<{s}> <{p}> <{o}>")
 
     def provenance(self, node: str, doc: str, ev: Evidence, exact: str) -> None:
         """Document, character offsets, the quoted sentence and the rule, on every item."""
         selector = f"{node}#selector"
         self.add(node, PROV + "wasDerivedFrom", doc)
-        self.add(node, HCKG + "quote", _str(ev.sentence.text))
+        self.add(node, HCKG + "quote", _quote(ev.sentence.text))
         self.add(node, HCKG + "rule", _str(ev.rule))
         self.add(node, OA + "hasSelector", selector)
         self.add(selector, RDF + "type", OA + "TextPositionSelector")
@@ -81,10 +90,17 @@ class _Writer:
         self.add(selector, OA + "exact", _str(exact))
 
 
-def assemble(extraction: Extraction, pipeline: str = "") -> list[Quad]:
+def assemble(extraction: Extraction, pipeline: str = "") -> list[ox.Quad]:
     """All quads for one document, in its named graph; IRIs depend only on content."""
+    graph = graph_iri(extraction.document.doc_id)
+    return list(ox.parse(nquads(assemble_triples(extraction, pipeline), graph), format=ox.RdfFormat.N_QUADS))
+
+
+def assemble_triples(extraction: Extraction, pipeline: str = "") -> list[str]:
+    """The triples of `assemble` in the same order, as N-Triples statements without the closing
+    " ." (`kg.stores.ntriples.nquads` writes them into the document's graph)."""
     d = extraction.document
-    w = _Writer(graph_iri(d.doc_id))
+    w = _Writer()
     doc = doc_iri(d.doc_id)
     w.add(doc, RDF + "type", HCKG + "Document")
     w.add(doc, RDF + "type", SCHEMA + "Article")
@@ -100,7 +116,7 @@ def assemble(extraction: Extraction, pipeline: str = "") -> list[Quad]:
     if pipeline:
         w.add(doc, HCKG + "pipelineVersion", _str(pipeline))
     if d.date:
-        w.add(doc, DCT + "date", Literal(d.date, datatype=NamedNode(XSD + "date")))
+        w.add(doc, DCT + "date", f"{literal(d.date)}^^<{XSD}date>")
     for e in extraction.entities:
         if e.evidence.rule == "org.provider-brand":
             w.add(doc, HCKG + "provider", org_iri(e.code))
@@ -117,7 +133,7 @@ def assemble(extraction: Extraction, pipeline: str = "") -> list[Quad]:
         _study(w, doc, node, s, text)
     for c in extraction.claims:
         _claim(w, doc, d.doc_id, c, study_iris, text)
-    return w.quads
+    return w.triples
 
 
 def _concept(w: _Writer, doc: str, doc_id: str, m: ConceptMention, text: str) -> None:

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -26,13 +26,14 @@ from typing import Any
 import pyoxigraph as ox
 import rdflib
 
-from kg.assemble import assemble, doc_iri, graph_iri
+from kg.assemble import assemble_triples, doc_iri, graph_iri
 from kg.errors import IngestError, KGError
 from kg.extract import extract_document
 from kg.ingest import DEFAULT_MAX_BYTES, Source, read_document
-from kg.namespaces import VOCABULARY_GRAPH
+from kg.namespaces import HCKG, SKOS, VOCABULARY_GRAPH
 from kg.paths import ontology_dir
-from kg.stores.cache import BuildCache, DocumentEntry, split_document_lines, triples_of_graph, turtle_body
+from kg.stores.cache import BuildCache, DocumentEntry, split_triples, turtle_body
+from kg.stores.ntriples import nquads as nquads_of
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +87,27 @@ class Result:
     quads: int = 0
 
 
+READER_VOCABULARY = frozenset({SKOS + "inScheme", HCKG + "conceptType"})  # what the readers join
+
+
+def _record(obj: Any) -> dict[str, Any]:
+    """A record's fields as a dict (`dataclasses.asdict` without its deep copy: records hold
+    only strings, numbers, booleans and lists of strings)."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
 class RecordReader:
     """Runs the grading readers of `kg.grade` on one document graph (the same queries as on the
-    whole store), in a fresh in-memory store holding the vocabulary and that graph (a reused
-    store slows down as removed graphs accumulate)."""
+    whole store), in a fresh in-memory store holding that graph and the vocabulary triples the
+    readers join it with (`READER_VOCABULARY`): a reused store slows down as removed graphs
+    accumulate, and loading the whole vocabulary per document cost more than the queries."""
 
-    def __init__(self):
+    def __init__(self, predicates: frozenset[str] | None = READER_VOCABULARY):
+        """`predicates`: the vocabulary triples to load (None: all of them)."""
         vocabulary = rdflib.Graph().parse(ontology_dir() / "vocabulary.ttl")
-        self.vocabulary = vocabulary.serialize(format="nt", encoding="utf-8")
+        triples = ox.parse(vocabulary.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        kept = [t for t in triples if predicates is None or t.predicate.value in predicates]
+        self.vocabulary = ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES)
         self.store = ox.Store()
 
     def query(self, sparql: str, **kwargs):
@@ -122,9 +136,9 @@ class RecordReader:
         for d in docs:
             d.sentences = statement_sentences(d.sentences, load_lexicon())
         return {
-            "studies": [asdict(s) for s in read_studies(self)],
-            "claims": [asdict(c) for c in read_claims(self)],
-            "docs": [asdict(d) for d in docs],
+            "studies": [_record(s) for s in read_studies(self)],
+            "claims": [_record(c) for c in read_claims(self)],
+            "docs": [_record(d) for d in docs],
         }
 
 
@@ -138,8 +152,9 @@ def document_nquads(source: Source, pipeline: str | None = None, max_bytes: int 
     build` writes it (raises IngestError). The unit of work to fan out over a cluster: name the
     source as `kg build ROOT` would (`discover([ROOT])`), bulk-load the N-Quads, and a later
     `kg build ROOT` finds every document current and only grades and exports."""
-    quads = assemble(extract_document(read_document(source, max_bytes)), pipeline=pipeline or _pipeline())
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    doc = read_document(source, max_bytes)
+    triples = assemble_triples(extract_document(doc), pipeline=pipeline or _pipeline())
+    return nquads_of(triples, graph_iri(doc.doc_id))
 
 
 def process_document(task: Task) -> Result:
@@ -156,10 +171,10 @@ def process_document(task: Task) -> Result:
         doc = read_document(source, task.max_bytes)
     except IngestError as exc:
         return Result(source, size, mtime, time.process_time() - started, error=str(exc))
-    quads = assemble(extract_document(doc), pipeline=task.pipeline)
+    triples = assemble_triples(extract_document(doc), pipeline=task.pipeline)
     graph = graph_iri(doc.doc_id)
-    nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-    own, shared = split_document_lines(triples_of_graph(nquads, graph), doc_iri(doc.doc_id))
+    nquads = nquads_of(triples, graph)
+    own, shared = split_triples(triples, doc_iri(doc.doc_id))
     cache = BuildCache(Path(task.out_dir))
     entry = DocumentEntry(doc.doc_id, doc.sha256, task.pipeline, own, shared)
     if task.turtle:
@@ -177,7 +192,7 @@ def process_document(task: Task) -> Result:
         doc.sha256,
         graph,
         nquads,
-        len(quads),
+        len(triples),
     )
 
 

@@ -75,9 +75,15 @@ def split_document_lines(nt: bytes, doc_iri: str) -> tuple[bytes, bytes]:
     return join(own), join(shared)
 
 
-def triples_of_graph(quads_nq: bytes, graph: str) -> bytes:
-    """N-Quads of one named graph as N-Triples (drops the graph name from every line)."""
-    return quads_nq.replace(f" <{graph}> .\n".encode(), b" .\n")
+def split_triples(triples: list[str], doc_iri: str) -> tuple[bytes, bytes]:
+    """`split_document_lines` of triples written as N-Triples statements without the closing
+    " ." (`kg.assemble.assemble_triples`): the same bytes, without parsing N-Quads."""
+    own_prefix = f"<{doc_iri}"
+    own, shared = [], []
+    for triple in sorted(set(triples)):
+        (own if triple.startswith(own_prefix) else shared).append(triple)
+    join = lambda xs: (" .\n".join(xs) + " .\n").encode() if xs else b""  # noqa: E731
+    return join(own), join(shared)
 
 
 @dataclass

@@ -32,5 +32,12 @@ def line(subject: str, predicate: str, obj: str) -> str:
     return f"<{subject}> <{predicate}> {term} ."
 
 
+def nquads(triples: list[str], graph: str) -> bytes:
+    """N-Quads of triples given as statements without the closing " ." (as `kg.assemble`
+    writes them), all in `graph`."""
+    end = f" <{graph}> .\n"
+    return (end.join(triples) + end).encode() if triples else b""
+
+
 def subject_of(nt_line: str) -> str:
     return nt_line[1 : nt_line.index(">")]
