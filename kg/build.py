@@ -254,14 +254,15 @@ def build(
         report.unchanged.sort()
         report.errors.sort()
         changed = bool(report.built or report.removed)
-        state = _state(store.documents() if changed else stored, fingerprint)
+        documents = store.documents() if changed else stored
+        state = _state(documents, fingerprint)
         report.state = state
         regrade = force or reference_changed or report.built or report.removed
         if regrade or manifest.state.get("graded") != state:
             if progress:
                 progress.stage("grading")
             t = time.perf_counter()
-            grade_built_store(store, cache)
+            grade_built_store(store, cache, documents)
             report.graded = True
             timings["grade"] = time.perf_counter() - t
         exported = dict(manifest.state.get("exports", {}))
@@ -426,17 +427,20 @@ def _state(documents: dict[str, Any], fingerprint: str) -> str:
 
 
 # -- grading from cached records ---------------------------------------------------------------
-def grading_inputs(store: GraphStore, cache: BuildCache) -> tuple[list, list, dict]:
+def grading_inputs(
+    store: GraphStore, cache: BuildCache, documents: dict[str, StoredDocument] | None = None
+) -> tuple[list, list, dict]:
     """Studies, claims and documents for grading, from the records the workers cached (read
     with the same queries, one document at a time); documents without a cached record are read
-    from the store graph by graph."""
+    from the store graph by graph. `documents` is what `store.documents()` returns, if known."""
     from kg.analyse import ClaimRecord, DocRecord
     from kg.grading import StudyRecord
 
     version = records_version()
     studies, claims, docs = [], [], []
     reader: RecordReader | None = None
-    for d in sorted(store.documents().values(), key=lambda d: d.graph):
+    documents = store.documents() if documents is None else documents
+    for d in sorted(documents.values(), key=lambda d: d.graph):
         key = (d.sha256, d.pipeline or "", version)
         records = cache.get_records(d.doc_id, key)
         if records is None:
@@ -451,13 +455,15 @@ def grading_inputs(store: GraphStore, cache: BuildCache) -> tuple[list, list, di
     return studies, claims, {d.iri: d for d in sorted(docs, key=lambda d: d.iri)}
 
 
-def grade_built_store(store: GraphStore, cache: BuildCache | None = None):
+def grade_built_store(
+    store: GraphStore, cache: BuildCache | None = None, documents: dict[str, StoredDocument] | None = None
+):
     """Grade the store (see `kg.grade.grade_store`) with inputs from the build cache."""
     from kg.grade import grade_store
 
     cache = cache or BuildCache(store.out_dir)
     try:
-        inputs = grading_inputs(store, cache)
+        inputs = grading_inputs(store, cache, documents)
     except (TypeError, KeyError) as exc:  # records of another shape: read from the store instead
         log.info("cached grading records unusable (%s); reading the store", exc)
         inputs = None
