@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kg.analyse import ClaimAssessment, ClaimRecord, DocRecord, Hierarchy, analyse_claims, dominant
@@ -175,7 +177,7 @@ def grade_store(store: GraphStore, inputs: GradingInputs | None = None) -> Gradi
 
     def groups():
         nonlocal count
-        for key, lines in _groups(_study_quads(grades), _claim_quads(assessments)):
+        for key, lines in itertools.chain(_study_groups(grades), _claim_groups(assessments)):
             count += len(lines)
             yield key, lines
 
@@ -183,41 +185,32 @@ def grade_store(store: GraphStore, inputs: GradingInputs | None = None) -> Gradi
     return GradingResult(grades, assessments, count)
 
 
-def _groups(*streams):
-    """Consecutive triples about one study or claim (and its `#…` nodes) as (key, lines)."""
-    key, group = None, []
-    for stream in streams:
-        for line in stream:
-            k = nt.subject_of(line).split("#", 1)[0]
-            if k != key and group:
-                yield key, group
-                group = []
-            key = k
-            group.append(line)
-    if group:
-        yield key, group
-
-
 # The analysis graph is written as N-Triples lines (a few per claim, millions on a large corpus).
 _q = nt.line
 _lit = nt.literal
 
 
-def _study_quads(grades: dict[str, StudyGrade]):
+def _study_groups(grades: dict[str, StudyGrade]) -> Iterator[tuple[str, list[str]]]:
+    """(study IRI, its lines): the grade and the numbered grade steps."""
     for iri, g in sorted(grades.items()):
-        yield _q(iri, HCKG + "evidenceLevel", _lit(g.level))
-        yield _q(iri, HCKG + "evidenceLevelLabel", _lit(g.level_label))
-        yield _q(iri, HCKG + "certainty", _lit(g.certainty))
+        lines = [
+            _q(iri, HCKG + "evidenceLevel", _lit(g.level)),
+            _q(iri, HCKG + "evidenceLevelLabel", _lit(g.level_label)),
+            _q(iri, HCKG + "certainty", _lit(g.certainty)),
+        ]
         if g.steps:
-            yield _q(iri, HCKG + "gradeSummary", _lit(grade_summary(g)))
+            lines.append(_q(iri, HCKG + "gradeSummary", _lit(grade_summary(g))))
         for i, step in enumerate(g.steps, 1):
             node = f"{iri}#grade-{i}"
-            yield _q(iri, HCKG + "gradeStep", node)
-            yield _q(node, RDF + "type", HCKG + "GradeStep")
-            yield _q(node, HCKG + "ruleId", _lit(step.rule_id))
-            yield _q(node, HCKG + "explanation", _lit(step.explanation))
-            yield _q(node, HCKG + "effect", _lit(step.effect))
-            yield _q(node, HCKG + "order", _lit(i))
+            lines += [
+                _q(iri, HCKG + "gradeStep", node),
+                _q(node, RDF + "type", HCKG + "GradeStep"),
+                _q(node, HCKG + "ruleId", _lit(step.rule_id)),
+                _q(node, HCKG + "explanation", _lit(step.explanation)),
+                _q(node, HCKG + "effect", _lit(step.effect)),
+                _q(node, HCKG + "order", _lit(i)),
+            ]
+        yield iri, lines
 
 
 def grade_summary(g: StudyGrade) -> str:
@@ -225,31 +218,35 @@ def grade_summary(g: StudyGrade) -> str:
     return " | ".join(f"{i}. {s.rule_id} ({s.effect}): {s.explanation}" for i, s in enumerate(g.steps, 1))
 
 
-def _claim_quads(assessments: list[ClaimAssessment]):
+def _claim_groups(assessments: list[ClaimAssessment]) -> Iterator[tuple[str, list[str]]]:
+    """(claim IRI, its lines): status, evidence and the flag reasons with their paths."""
     for a in assessments:
         iri = a.claim.iri
-        yield _q(iri, HCKG + "supportStatus", _lit(a.status))
-        yield _q(iri, HCKG + "flagged", _lit(a.flagged))
-        yield _q(iri, HCKG + "evidenceMatch", _lit(a.match))
-        yield _q(iri, HCKG + "independentStudies", _lit(a.independent_studies))
+        lines: list[str] = []
+        add = lines.append
+        add(_q(iri, HCKG + "supportStatus", _lit(a.status)))
+        add(_q(iri, HCKG + "flagged", _lit(a.flagged)))
+        add(_q(iri, HCKG + "evidenceMatch", _lit(a.match)))
+        add(_q(iri, HCKG + "independentStudies", _lit(a.independent_studies)))
         if a.certainty:
-            yield _q(iri, HCKG + "certainty", _lit(a.certainty))
+            add(_q(iri, HCKG + "certainty", _lit(a.certainty)))
         if a.best_level is not None:
-            yield _q(iri, HCKG + "bestEvidenceLevel", _lit(a.best_level))
+            add(_q(iri, HCKG + "bestEvidenceLevel", _lit(a.best_level)))
         if a.note:
-            yield _q(iri, RDFS + "comment", _lit(a.note))
+            add(_q(iri, RDFS + "comment", _lit(a.note)))
         for e in a.evidence:
-            yield _q(iri, HCKG + "bearingEvidence", e.study.iri)
+            add(_q(iri, HCKG + "bearingEvidence", e.study.iri))
         for target in a.contradicted_by:
-            yield _q(iri, HCKG + "contradictedBy", target)
+            add(_q(iri, HCKG + "contradictedBy", target))
         for r in a.reasons:
             node = f"{iri}#reason-{r.rule_id.rsplit('.', 1)[-1] if r.code == 'contradicted' else r.code}"
-            yield _q(iri, HCKG + "flagReason", node)
-            yield _q(node, RDF + "type", HCKG + "FlagReason")
-            yield _q(node, HCKG + "reasonCode", _lit(r.code))
-            yield _q(node, HCKG + "ruleId", _lit(r.rule_id))
-            yield _q(node, HCKG + "explanation", _lit(r.explanation))
-            yield _q(node, HCKG + "evidencePath", _lit(r.path))
-            yield _q(node, PROV + "wasDerivedFrom", iri)
+            add(_q(iri, HCKG + "flagReason", node))
+            add(_q(node, RDF + "type", HCKG + "FlagReason"))
+            add(_q(node, HCKG + "reasonCode", _lit(r.code)))
+            add(_q(node, HCKG + "ruleId", _lit(r.rule_id)))
+            add(_q(node, HCKG + "explanation", _lit(r.explanation)))
+            add(_q(node, HCKG + "evidencePath", _lit(r.path)))
+            add(_q(node, PROV + "wasDerivedFrom", iri))
             for n in dict.fromkeys(r.nodes):
-                yield _q(node, HCKG + "pathNode", n)
+                add(_q(node, HCKG + "pathNode", n))
+        yield iri, lines
