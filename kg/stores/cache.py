@@ -22,6 +22,7 @@ import logging
 import os
 import pickle
 import time
+from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,12 +44,13 @@ def prefix_header(prefixes: dict[str, str] = PREFIXES) -> bytes:
 
 
 def turtle_body(nt: bytes, prefixes: dict[str, str] = PREFIXES) -> bytes:
-    """Turtle statements (no `@prefix` lines) for sorted N-Triples, to be concatenated."""
+    """Turtle statements (no `@prefix` lines) for sorted N-Triples, to be concatenated. The
+    N-Triples are pyoxigraph's own (or written byte-for-byte as it writes them), so they are
+    parsed leniently: checking every IRI again took as long as writing the Turtle."""
     if not nt:
         return b""
-    ttl = ox.serialize(
-        ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=prefixes
-    )
+    triples = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    ttl = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
     start = 0
     while ttl.startswith(b"@prefix ", start):
         start = ttl.index(b"\n", start) + 1
@@ -78,12 +80,11 @@ def split_document_lines(nt: bytes, doc_iri: str) -> tuple[bytes, bytes]:
 def split_triples(triples: list[str], doc_iri: str) -> tuple[bytes, bytes]:
     """`split_document_lines` of triples written as N-Triples statements without the closing
     " ." (`kg.assemble.assemble_triples`): the same bytes, without parsing N-Quads."""
-    own_prefix = f"<{doc_iri}"
-    own, shared = [], []
-    for triple in sorted(set(triples)):
-        (own if triple.startswith(own_prefix) else shared).append(triple)
+    lines = sorted(set(triples))
+    start = bisect_left(lines, f"<{doc_iri}")  # the document's own lines sort together
+    end = bisect_left(lines, f"<{doc_iri}\U0010ffff", start)
     join = lambda xs: (" .\n".join(xs) + " .\n").encode() if xs else b""  # noqa: E731
-    return join(own), join(shared)
+    return join(lines[start:end]), join(lines[:start] + lines[end:])
 
 
 @dataclass
