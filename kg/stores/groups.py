@@ -3,7 +3,8 @@
 The analysis graph holds a few dozen quads per graded claim and study; most survive a rebuild
 unchanged. Each group (a claim with its flag-reason nodes, a study with its grade steps) is
 serialised once, its digest compared with the digest recorded by the previous write, and only
-changed groups are diffed against the store quad by quad. The graph carries a marker quad
+changed groups are diffed against the previous write (read back from the cached N-Triples
+fragment in one pass, or from the store when that fragment cannot be trusted). The graph carries a marker quad
 (`<graph#state> hckg:sha256 "…"`) naming the state it was written in; the marker is removed
 before any change and written last, so after an interruption the cache is not trusted and the
 graph is rewritten in full.
@@ -49,6 +50,10 @@ def write_groups(store, graph: str, groups: Iterable[tuple[str, list]]) -> int:
         store.remove_graph(graph)
         index = {}
     suffix = f" <{graph}> .\n".encode()
+    previous = cache.graph_path(name, "nt")
+    # the previous fragment holds the groups as stored (trusted: same state): changed groups are
+    # diffed against it, read once in order, rather than looked up in the store group by group
+    changed: dict[str, list[bytes]] | None = {} if trusted and previous.is_file() else None
     running = hashlib.blake2b(digest_size=12)
     new_index: dict[str, bytes] = {}
     inserts: list[bytes] = []
@@ -86,6 +91,8 @@ def write_groups(store, graph: str, groups: Iterable[tuple[str, list]]) -> int:
                 continue
             if old is None:
                 inserts.extend(lines)
+            elif changed is not None:
+                changed[key] = lines
             else:
                 old_quads = _group_quads(store, graph, key)
                 old_lines = ox.serialize(old_quads, format=ox.RdfFormat.N_QUADS).splitlines()
@@ -94,9 +101,22 @@ def write_groups(store, graph: str, groups: Iterable[tuple[str, list]]) -> int:
                 had = set(old_lines)
                 inserts.extend(line for line in lines if line not in had)
             flush()
-        for key in index:  # groups that are gone
-            deletes.extend(_group_quads(store, graph, key))
-            flush()
+        if changed is not None:
+            old_lines = _fragment_groups(previous, set(changed) | set(index))
+            ends = (f" <{graph}> .".encode(), b" .")
+            for key, lines in changed.items():
+                had = old_lines.pop(key, set())
+                now = {line[: -len(ends[0])] + ends[1] for line in lines}
+                deletes.extend(_quads(had - now, g))
+                inserts.extend(line for line in lines if line[: -len(ends[0])] + ends[1] not in had)
+                flush()
+            for had in old_lines.values():  # groups that are gone
+                deletes.extend(_quads(had, g))
+                flush()
+        else:
+            for key in index:  # groups that are gone
+                deletes.extend(_group_quads(store, graph, key))
+                flush()
         flush(final=True)
         new_state = running.hexdigest()
         marker_quad = ox.Quad(ox.NamedNode(marker), _SHA, ox.Literal(new_state), g)
@@ -105,6 +125,30 @@ def write_groups(store, graph: str, groups: Iterable[tuple[str, list]]) -> int:
     cache.save_index(name, new_state, new_index)
     (cache.graph_path(name, "ttl")).unlink(missing_ok=True)
     return inserted
+
+
+def _fragment_groups(path: Path, keys: set[str]) -> dict[str, set[bytes]]:
+    """The N-Triples lines of the groups `keys` in a fragment file written by `write_groups`."""
+    found: dict[str, set[bytes]] = {}
+    with path.open("rb") as f:
+        for raw in f:
+            if not raw.startswith(b"<"):
+                continue
+            key = raw[1 : raw.index(b">")].decode().split("#", 1)[0]
+            if key in keys:
+                found.setdefault(key, set()).add(raw.rstrip(b"\n"))
+    return found
+
+
+def _quads(nt_lines: set[bytes], graph: ox.NamedNode) -> list[ox.Quad]:
+    """N-Triples lines as quads in `graph`."""
+    if not nt_lines:
+        return []
+    data = b"\n".join(sorted(nt_lines)) + b"\n"
+    return [
+        ox.Quad(t.subject, t.predicate, t.object, graph)
+        for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+    ]
 
 
 def _group_quads(store, graph: str, key: str) -> list[ox.Quad]:
