@@ -3,11 +3,11 @@
 The analysis graph holds a few dozen quads per graded claim and study; most survive a rebuild
 unchanged. Each group (a claim with its flag-reason nodes, a study with its grade steps) is
 serialised once, its digest compared with the digest recorded by the previous write, and only
-changed groups are diffed against the previous write (read back from the cached N-Triples
-fragment in one pass, or from the store when that fragment cannot be trusted). The graph carries a marker quad
-(`<graph#state> hckg:sha256 "…"`) naming the state it was written in; the marker is removed
-before any change and written last, so after an interruption the cache is not trusted and the
-graph is rewritten in full.
+changed groups are diffed against the previous write (read back in one pass from the cached
+N-Triples fragment, or from the store when that fragment cannot be trusted). The graph carries a
+marker quad (`<graph#state> hckg:sha256 "…"`) naming the state it was written in; the marker is
+removed before any change and written last, so after an interruption the cache is not trusted and
+the graph is rewritten in full.
 """
 
 from __future__ import annotations
