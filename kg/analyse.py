@@ -201,6 +201,21 @@ def analyse_claims(
     lexicon: Lexicon,
 ) -> list[ClaimAssessment]:
     """Support status, certainty and flag reasons for every claim."""
+    return list(iter_assessments(claims, studies, grades, docs, hierarchy, labels, rules, lexicon))
+
+
+def iter_assessments(
+    claims: list[ClaimRecord],
+    studies: list[StudyRecord],
+    grades: dict[str, StudyGrade],
+    docs: dict[str, DocRecord],
+    hierarchy: Hierarchy,
+    labels: dict[str, str],
+    rules: Rules,
+    lexicon: Lexicon,
+) -> Iterator[ClaimAssessment]:
+    """`analyse_claims` one claim at a time, in order (grading writes each as it comes, so the
+    assessments of a large corpus are never all in memory)."""
     for s in studies:
         s.cell_sources = hierarchy.most_specific(s.cell_sources)
     by_iri = {s.iri: s for s in studies}
@@ -208,7 +223,6 @@ def analyse_claims(
     scarcity = _statements(docs, lexicon[STATEMENT_CUES[0]])
     adverse = _statements(docs, lexicon[STATEMENT_CUES[1]])
     adverse += [(s.iri, s.quote) for s in studies if s.adverse_events == "reported"]
-    out = []
     for c in claims:
         doc = docs[c.doc]
         cells = c.cell_sources or ([doc.topic_cell] if doc.topic_cell else [])
@@ -220,8 +234,7 @@ def analyse_claims(
             if i in by_iri
         ]
         evidence = ClaimEvidence(cited, pool, corpus)
-        out.append(_assess(c, evidence, cells, scarcity, adverse, hierarchy, labels, rules, lexicon))
-    return out
+        yield _assess(c, evidence, cells, scarcity, adverse, hierarchy, labels, rules, lexicon)
 
 
 def _cited_relation(h: Hierarchy, c: ClaimRecord, s: StudyRecord) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from kg.analyse import ClaimAssessment, ClaimRecord, DocRecord, Hierarchy, analyse_claims, dominant
+from kg.analyse import ClaimAssessment, ClaimRecord, DocRecord, Hierarchy, dominant, iter_assessments
 from kg.grading import StudyGrade, StudyRecord, grade_study
 from kg.lexicon import load_lexicon
 from kg.namespaces import ANALYSIS_GRAPH, HCKG, PROV, RDF, RDFS, SKOS
@@ -19,7 +19,7 @@ from kg.stores import ntriples as nt
 @dataclass
 class GradingResult:
     studies: dict[str, StudyGrade]
-    claims: list[ClaimAssessment]
+    claims: int  # claims assessed (written as they were assessed, not kept)
     quads: int
 
 
@@ -172,7 +172,7 @@ def grade_store(store: GraphStore, inputs: GradingInputs | None = None) -> Gradi
         studies, claims, docs = inputs
     grades = {s.iri: grade_study(s, rules) for s in studies}
     hierarchy, labels = read_hierarchy(store)
-    assessments = analyse_claims(claims, studies, grades, docs, hierarchy, labels, rules, lexicon)
+    assessments = iter_assessments(claims, studies, grades, docs, hierarchy, labels, rules, lexicon)
     count = 0
 
     def groups():
@@ -182,7 +182,7 @@ def grade_store(store: GraphStore, inputs: GradingInputs | None = None) -> Gradi
             yield key, lines
 
     store.replace_graph_groups(ANALYSIS_GRAPH, groups())
-    return GradingResult(grades, assessments, count)
+    return GradingResult(grades, len(claims), count)
 
 
 # The analysis graph is written as N-Triples lines (a few per claim, millions on a large corpus).
@@ -218,7 +218,7 @@ def grade_summary(g: StudyGrade) -> str:
     return " | ".join(f"{i}. {s.rule_id} ({s.effect}): {s.explanation}" for i, s in enumerate(g.steps, 1))
 
 
-def _claim_groups(assessments: list[ClaimAssessment]) -> Iterator[tuple[str, list[str]]]:
+def _claim_groups(assessments: Iterable[ClaimAssessment]) -> Iterator[tuple[str, list[str]]]:
     """(claim IRI, its lines): status, evidence and the flag reasons with their paths."""
     for a in assessments:
         iri = a.claim.iri
