@@ -33,7 +33,7 @@ RESULT_REPORT_RULES = {"claim.study-result", "claim.reported-outcome"}
 ADVERSE = "https://w3id.org/hckg/vocab/adverse-events"
 
 
-@dataclass
+@dataclass(slots=True)
 class ClaimRecord:
     """A claim as read back from the graph."""
 
@@ -52,7 +52,7 @@ class ClaimRecord:
     conditions: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class DocRecord:
     iri: str
     name: str
@@ -62,7 +62,7 @@ class DocRecord:
     sentences: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Evidence:
     study: StudyRecord
     grade: StudyGrade
@@ -91,7 +91,7 @@ class Evidence:
         return shift_certainty(self.grade.certainty, steps)
 
 
-@dataclass
+@dataclass(slots=True)
 class FlagReason:
     code: str
     rule_id: str
@@ -100,7 +100,7 @@ class FlagReason:
     nodes: list[str]
 
 
-@dataclass
+@dataclass(slots=True)
 class ClaimAssessment:
     claim: ClaimRecord
     status: str

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from kg.rules import Rules, shift_certainty
 
 
-@dataclass
+@dataclass(slots=True)
 class StudyRecord:
     """A study mention as read back from the graph."""
 
@@ -36,14 +36,14 @@ class StudyRecord:
     conditions: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class GradeStep:
     rule_id: str
     explanation: str
     effect: int
 
 
-@dataclass
+@dataclass(slots=True)
 class StudyGrade:
     level: int
     level_label: str
