@@ -340,6 +340,7 @@ class CorpusEvidence:
         self._memo: dict[tuple, set[int]] = {}
         self._pools: dict[tuple, EvidencePool] = {}
         self._signatures: dict[tuple, EvidencePool] = {}
+        self._evidence: dict[tuple[int, str], Evidence] = {}
 
     def _prepare(self, cl: StudyClass) -> None:
         levels = {i: self.grades[self.studies[i].iri].level for i in cl.members}
@@ -363,8 +364,12 @@ class CorpusEvidence:
         cl.clusters = frozenset(self.cluster[self.studies[i].iri] for i in cl.members)
 
     def evidence(self, i: int, relation: str) -> Evidence:
-        s = self.studies[i]
-        return Evidence(s, self.grades[s.iri], relation, False)
+        """Corpus study `i` as evidence bearing on a claim by `relation` (shared, never changed)."""
+        found = self._evidence.get((i, relation))
+        if found is None:
+            s = self.studies[i]
+            found = self._evidence[i, relation] = Evidence(s, self.grades[s.iri], relation, False)
+        return found
 
     def in_pool(self, iri: str, pool: EvidencePool) -> bool:
         k = self.class_of.get(self.index.get(iri, -1))
