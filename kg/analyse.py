@@ -190,20 +190,6 @@ def _best_relation(h: Hierarchy, claim_cells: list[str], study_cells: list[str])
     return best
 
 
-def analyse_claims(
-    claims: list[ClaimRecord],
-    studies: list[StudyRecord],
-    grades: dict[str, StudyGrade],
-    docs: dict[str, DocRecord],
-    hierarchy: Hierarchy,
-    labels: dict[str, str],
-    rules: Rules,
-    lexicon: Lexicon,
-) -> list[ClaimAssessment]:
-    """Support status, certainty and flag reasons for every claim."""
-    return list(iter_assessments(claims, studies, grades, docs, hierarchy, labels, rules, lexicon))
-
-
 def iter_assessments(
     claims: list[ClaimRecord],
     studies: list[StudyRecord],
@@ -214,26 +200,17 @@ def iter_assessments(
     rules: Rules,
     lexicon: Lexicon,
 ) -> Iterator[ClaimAssessment]:
-    """`analyse_claims` one claim at a time, in order (grading writes each as it comes, so the
-    assessments of a large corpus are never all in memory)."""
+    """Support status, certainty and flag reasons of every claim, one claim at a time and in order
+    (grading writes each as it comes, so the assessments of a large corpus are never all in
+    memory)."""
     for s in studies:
         s.cell_sources = hierarchy.most_specific(s.cell_sources)
-    by_iri = {s.iri: s for s in studies}
     corpus = CorpusEvidence(studies, grades, docs, hierarchy)
     scarcity = _statements(docs, lexicon[STATEMENT_CUES[0]])
     adverse = _statements(docs, lexicon[STATEMENT_CUES[1]])
     adverse += [(s.iri, s.quote) for s in studies if s.adverse_events == "reported"]
     for c in claims:
-        doc = docs[c.doc]
-        cells = c.cell_sources or ([doc.topic_cell] if doc.topic_cell else [])
-        conditions = c.conditions or ([doc.topic_condition] if doc.topic_condition else [])
-        pool = corpus.pool(c.claim_type, tuple(cells), tuple(sorted(c.outcomes)), tuple(sorted(conditions)))
-        cited = [
-            Evidence(by_iri[i], grades[i], _cited_relation(hierarchy, c, by_iri[i]), True)
-            for i in c.cites
-            if i in by_iri
-        ]
-        evidence = ClaimEvidence(cited, pool, corpus)
+        cells, _, evidence = corpus.for_claim(c)
         yield _assess(c, evidence, cells, scarcity, adverse, hierarchy, labels, rules, lexicon)
 
 
@@ -300,7 +277,7 @@ class CorpusEvidence:
         docs: dict[str, DocRecord],
         h: Hierarchy,
     ):
-        self.studies, self.grades, self.h = studies, grades, h
+        self.studies, self.grades, self.docs, self.h = studies, grades, docs, h
         self.index = {s.iri: i for i, s in enumerate(studies)}
         groups: dict[tuple, StudyClass] = {}
         for i, s in enumerate(studies):
@@ -362,6 +339,20 @@ class CorpusEvidence:
             cl.top[indirect] = ranked[:_POOL_TOP]
         cl.negatives = [i for i in cl.members if self.studies[i].result == "negative"][:_POOL_TOP]
         cl.clusters = frozenset(self.cluster[self.studies[i].iri] for i in cl.members)
+
+    def for_claim(self, c: ClaimRecord) -> tuple[list[str], list[str], ClaimEvidence]:
+        """(cell sources, conditions, evidence) of a claim: its own cell sources and conditions or
+        its document's topic, the studies it cites, and the corpus evidence for its signature."""
+        doc = self.docs[c.doc]
+        cells = c.cell_sources or ([doc.topic_cell] if doc.topic_cell else [])
+        conditions = c.conditions or ([doc.topic_condition] if doc.topic_condition else [])
+        pool = self.pool(c.claim_type, tuple(cells), tuple(sorted(c.outcomes)), tuple(sorted(conditions)))
+        cited = []
+        for iri in c.cites:
+            if iri in self.index:
+                s = self.studies[self.index[iri]]
+                cited.append(Evidence(s, self.grades[iri], _cited_relation(self.h, c, s), True))
+        return cells, conditions, ClaimEvidence(cited, pool, self)
 
     def evidence(self, i: int, relation: str) -> Evidence:
         """Corpus study `i` as evidence bearing on a claim by `relation` (shared, never changed)."""

@@ -230,19 +230,10 @@ def test_claim_evidence_summaries_answer_like_a_scan_of_the_evidence_list(parall
     for s in studies:
         s.cell_sources = h.most_specific(s.cell_sources)
     corpus = analyse.CorpusEvidence(studies, grades, docs, h)
-    by_iri = {s.iri: s for s in studies}
     checked = 0
     for c in claims:
-        doc = docs[c.doc]
-        cells = c.cell_sources or ([doc.topic_cell] if doc.topic_cell else [])
-        conditions = c.conditions or ([doc.topic_condition] if doc.topic_condition else [])
-        pool = corpus.pool(c.claim_type, tuple(cells), tuple(sorted(c.outcomes)), tuple(sorted(conditions)))
-        cited = [
-            analyse.Evidence(by_iri[i], grades[i], analyse._cited_relation(h, c, by_iri[i]), True)
-            for i in c.cites
-            if i in by_iri
-        ]
-        ev = analyse.ClaimEvidence(cited, pool, corpus)
+        cells, conditions, ev = corpus.for_claim(c)
+        cited, pool = ev.cited, ev.pool
         full = cited + [
             e
             for e in _scan(c, cells, conditions, studies, grades, docs, h)
