@@ -12,14 +12,12 @@ import contextlib
 import hashlib
 import itertools
 import logging
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from functools import lru_cache
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +30,7 @@ from kg.extract import extract_document
 from kg.ingest import DEFAULT_MAX_BYTES, Source, read_document
 from kg.namespaces import HCKG, SKOS, VOCABULARY_GRAPH
 from kg.paths import ontology_dir
+from kg.pipes import child_pipes, spawn
 from kg.stores.cache import BuildCache, DocumentEntry, split_triples, turtle_body
 from kg.stores.ntriples import nquads as nquads_of
 
@@ -216,9 +215,7 @@ def warm_up() -> None:
 
 def worker_main() -> None:
     """A worker process (`python -c`): tasks in on stdin, results out on stdout."""
-    requests = Connection(os.dup(0), writable=False)
-    replies = Connection(os.dup(1), readable=False)
-    os.dup2(2, 1)  # stray output goes to stderr, never into the replies
+    requests, replies = child_pipes()
     warm_up()
     while True:
         try:
@@ -234,17 +231,10 @@ _WORKER_CODE = "from kg.workers import worker_main; worker_main()"
 
 
 class _Worker:
-    """One extraction process. Plain subprocesses rather than multiprocessing: no fork of a
-    process holding the store, and no `if __name__ == "__main__"` guard needed in callers."""
+    """One extraction process (see `kg.pipes`)."""
 
     def __init__(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _WORKER_CODE], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-        )
-        self.tasks = Connection(os.dup(self.process.stdin.fileno()), readable=False)
-        self.results = Connection(os.dup(self.process.stdout.fileno()), writable=False)
-        self.process.stdin.close()
-        self.process.stdout.close()
+        self.process, self.tasks, self.results = spawn(_WORKER_CODE)
         self.in_flight = 0
 
     def send(self, task: Task) -> None:

@@ -8,7 +8,6 @@ import io
 import os
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ import pyoxigraph as ox
 
 from kg.errors import KGError, QueryError, StoreError
 from kg.namespaces import PREFIXES
+from kg.pipes import child_pipes, spawn
 from kg.query.errors import QueryTimeout
 from kg.query.params import Term
 from kg.query.safety import _keywords
@@ -114,14 +114,10 @@ def worker_main(out_dir: str, max_bytes: str, store_url: str = "") -> None:
 
     The store is the embedded one or the SPARQL endpoint recorded in (or given for) `out_dir`;
     an endpoint gets the same checked query, parameters as a trailing VALUES clause."""
-    from multiprocessing.connection import Connection
-
     from kg.store import GraphStore
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    requests = Connection(os.dup(0), writable=False)
-    replies = Connection(os.dup(1), readable=False)
-    os.dup2(2, 1)  # stray output goes to stderr, never into the replies
+    requests, replies = child_pipes()
     try:
         store = GraphStore(Path(out_dir), read_only=True, store_url=store_url or None)
     except KGError as exc:
@@ -182,27 +178,10 @@ class _Worker:
         self._requests = None
         self._replies = None
 
-    def _command(self) -> list[str]:
-        return [sys.executable, "-c", _WORKER_CODE, str(self.out_dir), str(self.max_bytes)]
-
     def _start(self) -> None:
-        from multiprocessing.connection import Connection
-
-        package_root = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
-        process = subprocess.Popen(
-            [*self._command(), self.store_url or ""],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
+        self._process, self._requests, self._replies = spawn(
+            _WORKER_CODE, str(self.out_dir), str(self.max_bytes), self.store_url or ""
         )
-        assert process.stdin is not None and process.stdout is not None
-        self._requests = Connection(os.dup(process.stdin.fileno()), readable=False)
-        self._replies = Connection(os.dup(process.stdout.fileno()), writable=False)
-        process.stdin.close()
-        process.stdout.close()
-        self._process = process
         try:
             if self._replies.poll(WORKER_START_TIMEOUT):
                 ready = self._replies.recv()
