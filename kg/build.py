@@ -26,10 +26,9 @@ from typing import Any, Protocol
 import rdflib
 from rdflib.compare import to_canonical_graph
 
-from kg import __version__
 from kg.ingest import DEFAULT_MAX_BYTES, Source, discover
 from kg.namespaces import HCKG, ONTOLOGY_GRAPH, VOCABULARY_GRAPH
-from kg.paths import BUNDLED_CORPUS, ontology_dir
+from kg.paths import BUNDLED_CORPUS, files_fingerprint, ontology_dir
 from kg.store import STORE_POINTER, GraphPayload, GraphStore, StoredDocument, atomic_write, open_store
 from kg.stores.cache import CACHE_DIRNAME, BuildCache, FileState, Manifest
 from kg.workers import RecordReader, Task, records_version, run
@@ -139,14 +138,6 @@ EXTRACTION_CODE = (
 )
 
 
-def _fingerprint(files: list[Path]) -> str:
-    digest = hashlib.sha256(__version__.encode())
-    for path in files:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def pipeline_fingerprint() -> str:
     """Hash of everything extraction depends on: the ontology data files it reads and the code
     from reading a file to writing its triples.
@@ -158,14 +149,14 @@ def pipeline_fingerprint() -> str:
     package = Path(__file__).parent
     files = [ontology_dir() / name for name in EXTRACTION_DATA] + sorted(package.glob("extract/*.py"))
     files += [package / name for name in EXTRACTION_CODE]
-    return _fingerprint(files)
+    return files_fingerprint(files)
 
 
 def grading_fingerprint() -> str:
     """Hash of the grading code and data: the analysis graph is rebuilt when it changes."""
     package = Path(__file__).parent
     names = ("grade.py", "grading.py", "analyse.py", "rules.py", "lexicon.py", "vocab.py")
-    return _fingerprint(sorted(ontology_dir().glob("*.ttl")) + [package / n for n in names])
+    return files_fingerprint(sorted(ontology_dir().glob("*.ttl")) + [package / n for n in names])
 
 
 def load_reference_graphs(store: GraphStore) -> bool:

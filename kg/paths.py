@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -19,3 +20,15 @@ def ontology_dir() -> Path:
         if (candidate / "vocabulary.ttl").is_file():
             return candidate
     raise FileNotFoundError("ontology folder not found; set KG_ONTOLOGY")
+
+
+def files_fingerprint(files: list[Path]) -> str:
+    """Hash of the package version and the names and contents of `files` (what a cached result
+    was made from)."""
+    from kg import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

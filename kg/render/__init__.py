@@ -16,6 +16,7 @@ import json
 import logging
 from pathlib import Path
 
+from kg.paths import files_fingerprint
 from kg.render.html import render_html, to_pyvis, vis_options, write_html
 from kg.render.spec import DEFAULT_NODE_CAP, ViewEdge, ViewNode, ViewSpec
 from kg.render.views import (
@@ -112,11 +113,7 @@ def update_default_views(
 def _render_fingerprint() -> str:
     """Hash of the code and static files a view is made from."""
     package = Path(__file__).resolve().parent
-    files = sorted(package.glob("*.py")) + sorted((package.parent / "static").glob("*"))
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()
+    return files_fingerprint(sorted(package.glob("*.py")) + sorted((package.parent / "static").glob("*")))
 
 
 __all__ = [
