@@ -12,7 +12,7 @@ from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import RDF, RDFS
 
 from kg.paths import ontology_dir
-from kg.screen import SHARED, Alternation
+from kg.screen import SHARED, Alternation, Screened
 
 HCKG = Namespace("https://w3id.org/hckg/ontology#")
 LEX = Namespace("https://w3id.org/hckg/lexicon/")
@@ -71,11 +71,11 @@ class CueSet:
         """The whole regex."""
         return self.alternation.pattern
 
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+    def finditer(self, text: str | Screened) -> Iterator[re.Match[str]]:
         """The regex's matches in `text`, as `pattern.finditer` gives them."""
         return self.alternation.finditer(text)
 
-    def find(self, text: str) -> list[str]:
+    def find(self, text: str | Screened) -> list[str]:
         """Distinct cues found in `text`, lower-cased, in order of appearance."""
         seen: list[str] = []
         for m in self.alternation.finditer(text):
@@ -84,14 +84,14 @@ class CueSet:
                 seen.append(cue)
         return seen
 
-    def search(self, text: str) -> re.Match[str] | None:
+    def search(self, text: str | Screened) -> re.Match[str] | None:
         return self.alternation.search(text)
 
-    def sub(self, repl: str, text: str) -> str:
+    def sub(self, repl: str, text: str | Screened) -> str:
         """`text` with every cue replaced by `repl` (taken literally)."""
         return self.alternation.sub(repl, text)
 
-    def count(self, text: str) -> int:
+    def count(self, text: str | Screened) -> int:
         return len(self.find(text))
 
 

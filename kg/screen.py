@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
 import ahocorasick
@@ -32,6 +32,27 @@ _MEMO_CHARS = 20_000  # longer texts (whole documents) are not kept
 
 Literals = frozenset[str]
 T = TypeVar("T")
+
+
+class Screened:
+    """A text with what a Screen found in it, to pass to its alternations instead of the text.
+
+    `lowered` is the text lower-cased (kg.text.lower_chars); `mask` may hold more alternatives
+    than can match (never fewer) and is right for the alternations active at `generation`.
+    """
+
+    __slots__ = ("generation", "lowered", "mask", "screen", "text")
+
+    def __init__(self, text: str, lowered: str, mask: int, screen: Screen, generation: int):
+        self.text = text
+        self.lowered = lowered
+        self.mask = mask
+        self.screen = screen
+        self.generation = generation
+
+    def after(self, start: int) -> Screened:
+        """The text from `start` on (its mask still serves: a superset)."""
+        return Screened(self.text[start:], self.lowered[start:], self.mask, self.screen, self.generation)
 
 
 def required_literals(pattern: str, flags: int = 0) -> Literals | None:
@@ -106,6 +127,7 @@ class Alternation:
         ]
         self._whole = (_Alternative(self.pattern),)
         self._everything = (1 << len(sources)) - 1
+        self._bits = 0  # the alternatives' bits in the screen's masks
         self._screen: Screen | None = None
         self._offset = 0  # bit of the first alternative in the screen's masks
         self._active = False  # whether the screen looks for its literals yet
@@ -114,10 +136,12 @@ class Alternation:
         self._searched: dict[str, re.Match[str] | None] = {}
         self._found: dict[str, tuple[re.Match[str], ...]] = {}
 
-    def search(self, text: str) -> re.Match[str] | None:
-        kept, lowered = self._kept(text)
+    def search(self, text: str | Screened) -> re.Match[str] | None:
+        text, kept, lowered = self._kept(text)
         if not kept:
             return None
+        if len(kept) == 1:
+            return kept[0].search(text, lowered)
         if text in self._searched:
             return self._searched[text]
         best = None
@@ -127,8 +151,8 @@ class Alternation:
                 best = m
         return _remember(self._searched, text, best)
 
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        kept, lowered = self._kept(text)
+    def finditer(self, text: str | Screened) -> Iterator[re.Match[str]]:
+        text, kept, lowered = self._kept(text)
         if not kept:
             return iter(())
         found = self._found.get(text)
@@ -136,31 +160,43 @@ class Alternation:
             found = _remember(self._found, text, tuple(_merged(text, lowered, kept)))
         return iter(found)
 
-    def sub(self, repl: str, text: str) -> str:
+    def sub(self, repl: str, text: str | Screened) -> str:
         """`pattern.sub(repl, text)` for a `repl` without group references or escapes."""
         pieces = []
         pos = 0
+        plain = text.text if isinstance(text, Screened) else text
         for m in self.finditer(text):
-            pieces += [text[pos : m.start()], repl]
+            pieces += [plain[pos : m.start()], repl]
             pos = m.end()
-        return "".join([*pieces, text[pos:]]) if pieces else text
+        return "".join([*pieces, plain[pos:]]) if pieces else plain
 
-    def _kept(self, text: str) -> tuple[tuple[_Alternative, ...], str]:
-        """The alternatives to run on `text` (the whole regex alone, or those that may match)
-        and the text lower-cased."""
-        if self._screen is None:
-            return self._whole, text
+    def _kept(self, text: str | Screened) -> tuple[str, tuple[_Alternative, ...], str]:
+        """The text, the alternatives to run on it (the whole regex alone, or those that may
+        match) and the text lower-cased."""
+        screen = self._screen
+        if type(text) is Screened:
+            if text.screen is screen and self._active and text.generation == screen._generation:
+                if not text.mask & self._bits:  # the common case, made cheap
+                    return text.text, (), text.lowered
+                return text.text, self._by_bits(text.mask), text.lowered
+            text = text.text
+        if screen is None:
+            return text, self._whole, text
         if not self._active:
-            self._screen.activate(self)
+            screen.activate(self)
             self._active = True
-        mask, lowered = self._screen.screen(text)
+        mask, lowered = screen.screen(text)
+        return text, self._by_bits(mask), lowered
+
+    def _by_bits(self, mask: int) -> tuple[_Alternative, ...]:
+        """The alternatives to run for a screen's `mask`."""
         bits = mask >> self._offset & self._everything
         kept = self._kept_by_bits.get(bits)
         if kept is None:
             if len(self._kept_by_bits) >= _CACHE_SIZE:
                 self._kept_by_bits.clear()
             kept = self._kept_by_bits[bits] = self._select(bits)
-        return kept, lowered
+        return kept
 
     def _select(self, bits: int) -> tuple[_Alternative, ...]:
         indices = [i for i in range(len(self.sources)) if bits >> i & 1]
@@ -232,6 +268,7 @@ class Screen:
         self._stale = False  # an alternation was activated since the automaton was built
         # the automaton (None: no literals) and the bits of alternatives without usable literals
         self._literals: tuple[ahocorasick.Automaton | None, int] = (None, 0)
+        self._longest = 0  # length of the longest literal
         self._folds: _FoldCheck | None = None  # None: to be made for the alternations held
         self._cache: dict[str, tuple[int, int, str]] = {}  # text: generation, mask, lower case
         self._cached_chars = 0
@@ -242,6 +279,7 @@ class Screen:
         """Screen for `alternation` (once it first runs)."""
         with self._lock:
             alternation._screen, alternation._offset = self, self._bits
+            alternation._bits = alternation._everything << self._bits
             self._bits += len(alternation.sources)
             self._held.append(alternation)
             self._folds = None
@@ -269,18 +307,77 @@ class Screen:
         self._cached_chars += len(text)
         return mask, lowered
 
-    def _compute(self, text: str) -> tuple[int, str]:
+    def screened(self, text: str) -> Screened:
+        """`text` with its mask, to ask many alternations about it."""
+        generation = self._generation
+        mask, lowered = self.screen(text)
+        return Screened(text, lowered, mask, self, generation)
+
+    def passages(self, text: str, spans: Sequence[tuple[int, int]]) -> tuple[Screened, list[Screened]]:
+        """`text`, and its pieces from `start` to `end` for each of `spans` (in order, not
+        overlapping), screened in one pass over `text`."""
+        generation = self._generation
         lowered = lower_chars(text)
+        whole = (1 << self._bits) - 1
+        masks = [whole] * len(spans)
+        if self._fold_safe(text):
+            whole, masks = self._scan(lowered, spans)
+        pieces = [
+            Screened(text[start:end], lowered[start:end], mask, self, generation)
+            for (start, end), mask in zip(spans, masks, strict=True)
+        ]
+        return Screened(text, lowered, whole, self, generation), pieces
+
+    def joined(self, pieces: Sequence[Screened]) -> Screened:
+        """The pieces' texts joined by spaces, screened from their masks and the literals found
+        across each join (any literal holding a joining space lies within its longest length)."""
+        generation = self._generation
+        text = " ".join(p.text for p in pieces)
+        if any(p.screen is not self or p.generation != generation for p in pieces):
+            return self.screened(text)
+        mask = 0
+        for p in pieces:
+            mask |= p.mask
+        reach = max(self._longest - 1, 0)
+        space = -1
+        for p in pieces[:-1]:
+            space += len(p.text) + 1
+            mask |= self._compute(text[max(0, space - reach) : space + reach + 1])[0]
+        return Screened(text, " ".join(p.lowered for p in pieces), mask, self, generation)
+
+    def _scan(self, lowered: str, spans: Sequence[tuple[int, int]]) -> tuple[int, list[int]]:
+        """The mask of `lowered`, and of each of its spans: the literals found wholly inside."""
+        if self._stale:
+            self._build()
+        automaton, always = self._literals
+        masks = [always] * len(spans)
+        whole = always
+        if automaton is None:
+            return whole, masks
+        k, count = 0, len(spans)
+        for last, (length, mask) in automaton.iter(lowered):  # by increasing end
+            whole |= mask
+            while k < count and spans[k][1] <= last:
+                k += 1
+            if k < count and spans[k][0] <= last - length + 1:
+                masks[k] |= mask
+        return whole, masks
+
+    def _fold_safe(self, text: str) -> bool:
         if self._folds is None:
             # every character the regexes name (a superset of their literals' characters)
             self._folds = _FoldCheck(lower_chars("".join(a for alt in self._held for a in alt.sources)))
-        if not self._folds.safe(text):
+        return self._folds.safe(text)
+
+    def _compute(self, text: str) -> tuple[int, str]:
+        lowered = lower_chars(text)
+        if not self._fold_safe(text):
             return (1 << self._bits) - 1, lowered
         if self._stale:
             self._build()
         automaton, found = self._literals
         if automaton is not None:
-            for _, mask in automaton.iter(lowered):
+            for _, (_, mask) in automaton.iter(lowered):
                 found |= mask
         return found, lowered
 
@@ -301,9 +398,10 @@ class Screen:
             if masks:
                 automaton = ahocorasick.Automaton()
                 for literal, mask in masks.items():
-                    automaton.add_word(literal, mask)
+                    automaton.add_word(literal, (len(literal), mask))
                 automaton.make_automaton()
             self._literals = (automaton, always)
+            self._longest = max(map(len, masks), default=0)
             self._stale = False
 
 

@@ -12,7 +12,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import SKOS
 
 from kg.paths import ontology_dir
-from kg.screen import Alternation, screened
+from kg.screen import Alternation, Screened, screened
 from kg.text import MatchView, match_view, normalise_label
 
 HCKG = Namespace("https://w3id.org/hckg/ontology#")
@@ -125,13 +125,14 @@ class Vocabulary:
                 frontier.extend(self.concepts[b].broader if b in self.concepts else [])
         return out
 
-    def match(self, text: str) -> list[Hit]:
-        """Leftmost-longest, word-bounded concept matches in `text`."""
+    def match(self, screened: str | Screened) -> list[Hit]:
+        """Leftmost-longest, word-bounded concept matches in a text (screened or not)."""
+        text = screened.text if isinstance(screened, Screened) else screened
         exact = match_view(text, lower=False)
         # (start, -length, iri, end): sorted, the leftmost first, then the longest, then by IRI
         candidates = _scan(exact.lowered(), self._folded) + _scan(exact, self._exact)
         for rx, iri in self._regexes:
-            candidates.extend((m.start(), m.start() - m.end(), iri, m.end()) for m in rx.finditer(text))
+            candidates.extend((m.start(), m.start() - m.end(), iri, m.end()) for m in rx.finditer(screened))
         candidates.sort()
         hits: list[Hit] = []
         last_end = -1

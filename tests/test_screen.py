@@ -8,7 +8,7 @@ import re
 import pytest
 
 from kg.lexicon import load_lexicon, lowered_term_pattern, term_pattern
-from kg.screen import Alternation, Screen, required_literals, screened
+from kg.screen import SHARED, Alternation, Screen, required_literals, screened
 from kg.text import lower_chars
 
 # characters that a regex ignoring case matches for ASCII letters though lower-casing does not
@@ -115,3 +115,45 @@ def test_literals_join_the_screen_only_once_an_alternation_runs():
     assert automaton is not None and "pear" not in automaton
     assert unused.search("a Pear") is not None
     assert "pear" in screen._literals[0]
+
+
+@pytest.mark.parametrize("odd", [[], ["ſ", "İ", "Σ"]])  # without odd characters, screened
+def test_cue_sets_find_in_screened_passages_what_their_whole_regex_finds(odd):
+    lexicon = load_lexicon()
+    words = sorted({w for s in lexicon.sets.values() for t in s.terms for w in re.split(r"[\s*]+", t) if w})
+    texts = _texts([*words, *odd, "-", ".", "_"], 400, seed=11)
+    document = "\n".join(texts)
+    spans, start = [], 0
+    for text in texts:
+        spans.append((start, start + len(text)))
+        start += len(text) + 1
+    whole, pieces = SHARED.passages(document, spans)
+    joined = [SHARED.joined(pieces[i : i + 3]) for i in range(0, len(pieces), 3)]
+    for screened_text in [whole, *pieces, *joined, *(p.after(len(p.text) // 2) for p in pieces)]:
+        text = screened_text.text
+        for name, cues in lexicon.sets.items():
+            whole_regex = cues.pattern
+            m, expected = cues.search(screened_text), whole_regex.search(text)
+            assert (m and m.span()) == (expected and expected.span()), (name, text)
+            found = [m.span() for m in cues.finditer(screened_text)]
+            assert found == [m.span() for m in whole_regex.finditer(text)], (name, text)
+
+
+def test_a_joined_passage_finds_literals_across_the_join():
+    pair = Alternation([r"\bstem cells\b", r"\bcord\s+blood\b"], re.I)
+    screen = Screen([pair])
+    pair.search("warm-up")  # the alternation's literals join the screen
+    text = "We use stem\ncells. Umbilical cord\n\nblood"
+    _, pieces = screen.passages(text, [(0, 11), (12, 18), (19, 33), (35, 40)])
+    assert [pair.search(p) for p in pieces] == [None] * 4
+    assert pair.search(screen.joined(pieces[:2])).group(0) == "stem cells"
+    assert pair.search(screen.joined(pieces[2:])).group(0) == "cord blood"
+
+
+def test_a_passage_screened_before_an_alternation_first_ran_is_screened_again():
+    first, second = Alternation([r"\bapple\b"], re.I), Alternation([r"\bpear\b"], re.I)
+    screen = Screen([first, second])
+    assert first.search("an apple") is not None
+    whole, (piece,) = screen.passages("An apple and a PEAR", [(0, 19)])
+    assert second.search(piece).group(0) == "PEAR"  # its literals were not screened for yet
+    assert second.search(whole).group(0) == "PEAR"

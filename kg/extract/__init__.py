@@ -9,6 +9,7 @@ from kg.extract.studies import extract_studies
 from kg.gazetteer import load_gazetteer
 from kg.lexicon import load_lexicon
 from kg.model import Document, Extraction
+from kg.screen import SHARED
 from kg.text import split_sentences
 from kg.vocab import load_vocabulary
 
@@ -19,10 +20,12 @@ def extract_document(doc: Document) -> Extraction:
     """Run every extractor over one document."""
     vocab, lexicon, gazetteer = load_vocabulary(), load_lexicon(), load_gazetteer()
     sentences = split_sentences(doc.text)
-    concepts = extract_concepts(doc.text, sentences, vocab)
+    # one pass of the cue screen over the text serves every sentence's cue searches
+    whole, passages = SHARED.passages(doc.text, [(s.span.start, s.span.end) for s in sentences])
+    concepts = extract_concepts(whole, sentences, vocab)
     countries = extract_countries(doc.text, sentences, gazetteer)
     organizations = extract_organizations(doc.text, sentences, gazetteer, countries)
     entities = organizations + countries
-    studies = extract_studies(doc, sentences, concepts, entities, lexicon)
-    claims = extract_claims(doc, sentences, concepts, studies, lexicon)
+    studies = extract_studies(doc, sentences, passages, concepts, entities, lexicon, whole)
+    claims = extract_claims(doc, sentences, passages, concepts, studies, lexicon)
     return Extraction(doc, sentences, concepts, entities, studies, claims)

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from kg.lexicon import Lexicon
 from kg.model import Claim, ConceptMention, Document, Evidence, Sentence, StudyMention
-from kg.screen import screened
+from kg.screen import Screened, screened
 from kg.text import is_heading, is_title
 
 _ANAPHORIC_SUBJECT = re.compile(
@@ -27,17 +27,19 @@ _PERSONAL_REPORT = screened(
 def extract_claims(
     doc: Document,
     sentences: list[Sentence],
+    passages: list[Screened],
     concepts: list[ConceptMention],
     studies: list[StudyMention],
     lexicon: Lexicon,
 ) -> list[Claim]:
-    """Claims with type, hedging, the concepts they are about and the studies they lean on."""
+    """Claims with type, hedging, the concepts they are about and the studies they lean on
+    (`passages`: the sentences screened for cues)."""
     by_sentence: dict[int, list[ConceptMention]] = {}
     for c in concepts:
         by_sentence.setdefault(c.evidence.sentence.index, []).append(c)
     claims: list[Claim] = []
     previous_on_topic = False
-    for s in sentences:
+    for s, passage in zip(sentences, passages, strict=True):
         mentions = by_sentence.get(s.index, [])
         cells = [m for m in mentions if m.ctype == "cell_source"]
         cited = [
@@ -45,50 +47,51 @@ def extract_claims(
             for i, st in enumerate(studies)
             if st.context.start <= s.span.start and s.span.end <= st.context.end
         ]
-        on_topic = bool(cells) or bool(lexicon["treatment"].search(s.text))
-        reason = _claim_reason(s, doc, mentions, cells, cited, studies, previous_on_topic, lexicon)
+        on_topic = bool(cells) or bool(lexicon["treatment"].search(passage))
+        reason = _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, lexicon)
         previous_on_topic = on_topic or (previous_on_topic and bool(_ANAPHORIC_SUBJECT.match(s.text)))
         if reason is None:
             continue
-        claims.append(_describe(s, reason, mentions, cited, studies, lexicon))
+        claims.append(_describe(s, passage, reason, mentions, cited, studies, lexicon))
     return claims
 
 
-def _claim_reason(s, doc, mentions, cells, cited, studies, previous_on_topic, lexicon) -> str | None:
+def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, lexicon) -> str | None:
     """The rule that makes `s` a claim, or None."""
     bullet = _BULLET.match(s.text)
-    text = s.text[bullet.end() :] if bullet else s.text
-    if is_heading(s) or is_title(s, doc.title) or lexicon["non-claim"].search(text):
+    body = passage.after(bullet.end()) if bullet else passage
+    text = body.text
+    if is_heading(s) or is_title(s, doc.title) or lexicon["non-claim"].search(body):
         return None
-    changed = lexicon["change"].search(text)
-    if lexicon["procedure"].search(text) and not changed:
+    changed = lexicon["change"].search(body)
+    if lexicon["procedure"].search(body) and not changed:
         return None
     predicate = any(
-        lexicon[name].search(text) for name in ("predicate", "type-safety", "type-access", "strong", "change")
+        lexicon[name].search(body) for name in ("predicate", "type-safety", "type-access", "strong", "change")
     )
     if not predicate:
         return None
-    treatment = lexicon["treatment"].search(text)
-    background = lexicon["background-treatment"].search(text)
+    treatment = lexicon["treatment"].search(body)
+    background = lexicon["background-treatment"].search(body)
     outcomes = [m for m in mentions if m.ctype == "outcome"]
     if cells:
         return "claim.cell-source-predicate"
     if treatment and not background:
         return "claim.treatment-predicate"
-    if cited and (changed or lexicon["adverse-none"].search(text)):
+    if cited and (changed or lexicon["adverse-none"].search(body)):
         return "claim.study-result"
-    if changed and (lexicon["testimonial"].search(text) or _PERSONAL_REPORT.search(text)):
+    if changed and (lexicon["testimonial"].search(body) or _PERSONAL_REPORT.search(body)):
         return "claim.reported-outcome"
     if outcomes and changed and previous_on_topic:
         return "claim.outcome-change"
     if previous_on_topic and _ANAPHORIC_SUBJECT.match(text) and not background:
         return "claim.anaphoric-subject"
     if (
-        lexicon["type-evidence"].search(text)
-        and _VAGUE_RESEARCH.search(text)
+        lexicon["type-evidence"].search(body)
+        and _VAGUE_RESEARCH.search(body)
         and (
-            lexicon["strong"].search(text)
-            or lexicon["type-safety"].search(text)
+            lexicon["strong"].search(body)
+            or lexicon["type-safety"].search(body)
             or re.search(r"\b(optimistic|growing|grow)\b", text, re.I)
         )
     ):
@@ -108,26 +111,26 @@ def _negation(cue: str) -> re.Pattern[str]:
     )
 
 
-def _describe(s, reason, mentions, cited, studies, lexicon) -> Claim:
+def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
     text = s.text
     scores = []
     for cue_set in lexicon.prefixed("type-"):
-        found = cue_set.find(text)
+        found = cue_set.find(passage)
         scores.append((cue_set.weight * len(found), -cue_set.priority, cue_set.label, found))
     scores.sort(reverse=True)
     best = scores[0]
     claim_type = best[2] if best[0] > 0 else "efficacy"
-    hedges = lexicon["hedge"].find(text)
-    strong = [cue for cue in lexicon["strong"].find(text) if not _negated(text, cue)]
-    negative = lexicon["negative-result"].search(text)
+    hedges = lexicon["hedge"].find(passage)
+    strong = [cue for cue in lexicon["strong"].find(passage) if not _negated(text, cue)]
+    negative = lexicon["negative-result"].search(passage)
     cited_studies = [studies[i] for i in cited]
     vague = (
         not cited_studies
-        and bool(lexicon["type-evidence"].search(text))  # (screened: cheaper than the regex)
-        and bool(_VAGUE_RESEARCH.search(text))
+        and bool(lexicon["type-evidence"].search(passage))  # (screened: cheaper than the regex)
+        and bool(_VAGUE_RESEARCH.search(passage))
     )
     anecdotal = any(st.design == "testimonial" for st in cited_studies) or bool(
-        lexicon["change"].search(text) and _PERSONAL_REPORT.search(text)
+        lexicon["change"].search(passage) and _PERSONAL_REPORT.search(passage)
     )
 
     def keys(ctype: str) -> list[str]:

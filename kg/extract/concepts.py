@@ -6,6 +6,7 @@ import bisect
 import re
 
 from kg.model import ConceptMention, Evidence, Sentence, Span
+from kg.screen import Screened
 from kg.vocab import Hit, Vocabulary
 
 _DERIVATION = re.compile(
@@ -30,10 +31,13 @@ class SentenceIndex:
         return None
 
 
-def extract_concepts(text: str, sentences: list[Sentence], vocab: Vocabulary) -> list[ConceptMention]:
-    """Concept mentions in `text`, each tied to its sentence."""
+def extract_concepts(
+    screened: Screened, sentences: list[Sentence], vocab: Vocabulary
+) -> list[ConceptMention]:
+    """Concept mentions in a document's text, each tied to its sentence."""
+    text = screened.text
     index = SentenceIndex(sentences)
-    hits = vocab.match(text)
+    hits = vocab.match(screened)
     placed: list[tuple[Hit, Sentence, str]] = []
     for hit in hits:
         sentence = index.at(hit.start)

@@ -16,7 +16,7 @@ from kg.model import (
     Span,
     StudyMention,
 )
-from kg.screen import screened
+from kg.screen import SHARED, Screened, screened
 from kg.text import is_heading, is_title
 
 NUMBER_WORDS = {
@@ -94,20 +94,25 @@ class _Candidate:
 def extract_studies(
     doc: Document,
     sentences: list[Sentence],
+    passages: list[Screened],
     concepts: list[ConceptMention],
     entities: list[EntityMention],
     lexicon: Lexicon,
+    screened_text: Screened,
 ) -> list[StudyMention]:
-    """Study mentions with their details, read from the mention's sentence and those after it."""
-    candidates = _find_candidates(doc, sentences, entities, lexicon)
+    """Study mentions with their details, read from the mention's sentence and those after it
+    (`passages`: the sentences screened for cues; `screened_text`: the whole text)."""
+    candidates = _find_candidates(doc, sentences, passages, entities, lexicon)
     studies: list[StudyMention] = []
     for i, cand in enumerate(candidates):
         context = _context(cand, candidates[i + 1 :], sentences, doc)
-        studies.append(_describe(doc, cand, context, sentences, concepts, entities, lexicon))
+        study = _describe(cand, context, passages, concepts, entities, lexicon)
+        study.preprint = cand.self_report and bool(lexicon["preprint"].search(screened_text))
+        studies.append(study)
     return studies
 
 
-def _find_candidates(doc, sentences, entities, lexicon) -> list[_Candidate]:
+def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candidate]:
     singular = lexicon["study-noun"]
     plural = lexicon["study-noun-plural"]
     determiners = lexicon["study-singular-determiner"]
@@ -118,10 +123,10 @@ def _find_candidates(doc, sentences, entities, lexicon) -> list[_Candidate]:
     out: list[_Candidate] = []
     open_testimonial_paragraph = -1
     for s in sentences:
-        text = s.text
+        text, passage = s.text, passages[s.index]
         if is_heading(s) or text.rstrip().endswith("?") or is_title(s, doc.title):
             continue  # headings and questions name topics, not studies
-        if m := case_intro.search(text):
+        if m := case_intro.search(passage):
             header = out[-1] if out else None
             if (
                 header is not None
@@ -134,12 +139,12 @@ def _find_candidates(doc, sentences, entities, lexicon) -> list[_Candidate]:
             out.append(_Candidate(s, "study.named-case", _abs(s, m), True, True))
             open_testimonial_paragraph = s.paragraph
             continue
-        if m := testimonial.search(text):
+        if m := testimonial.search(passage):
             if open_testimonial_paragraph != s.paragraph:
                 out.append(_Candidate(s, "study.testimonial", _abs(s, m), True))
                 open_testimonial_paragraph = s.paragraph
             continue
-        found = _singular_reference(text, singular, determiners)
+        found = _singular_reference(passage, singular, determiners)
         if found:
             determiner, m = found
             anaphoric = determiner in {"this", "the"}
@@ -152,10 +157,10 @@ def _find_candidates(doc, sentences, entities, lexicon) -> list[_Candidate]:
             if not anaphoric:
                 out.append(_Candidate(s, "study.singular-reference", _abs(s, m)))
             continue
-        if _ELLIPTIC_MEMBER.match(text) and _recent_plural(sentences, s, plural):
+        if _ELLIPTIC_MEMBER.match(text) and _recent_plural(passages, s, plural):
             out.append(_Candidate(s, "study.enumerated-member", Span(s.span.start, s.span.start + 3)))
             continue
-        if m := plural.search(text):
+        if m := plural.search(passage):
             before = text[: m.start()]
             has_attribute = _has_attribute(s, entities) or _YEAR.search(text)
             numbered = _NUMBER_BEFORE.search(before)
@@ -163,7 +168,7 @@ def _find_candidates(doc, sentences, entities, lexicon) -> list[_Candidate]:
             early = len(before.split()) <= 3
             if numbered:
                 continue
-            if has_attribute or (early and not quantified and _RESULT_VERB.search(text[m.end() :])):
+            if has_attribute or (early and not quantified and _RESULT_VERB.search(passage.after(m.end()))):
                 out.append(_Candidate(s, "study.plural-with-detail", _abs(s, m)))
     return out
 
@@ -172,9 +177,10 @@ def _abs(s: Sentence, m: re.Match[str]) -> Span:
     return Span(s.span.start + m.start(), s.span.start + m.end())
 
 
-def _singular_reference(text, singular, determiners) -> tuple[str, re.Match[str]] | None:
+def _singular_reference(passage: Screened, singular, determiners) -> tuple[str, re.Match[str]] | None:
     """A singular study noun introduced by a determiner a few words before it."""
-    for m in singular.finditer(text):
+    text = passage.text
+    for m in singular.finditer(passage):
         noun = re.sub(r"[\s\-]+", " ", m.group(0).lower())
         words = text[: m.start()].split()[-_DETERMINER_WINDOW:]
         for j in range(len(words) - 1, -1, -1):
@@ -198,9 +204,9 @@ def _lower_terms(terms: tuple[str, ...]) -> frozenset[str]:
     return frozenset(t.lower() for t in terms)
 
 
-def _recent_plural(sentences, s, plural) -> bool:
+def _recent_plural(passages, s, plural) -> bool:
     start = max(0, s.index - 2)
-    return any(plural.search(x.text) for x in sentences[start : s.index])
+    return any(plural.search(x) for x in passages[start : s.index])
 
 
 def _has_attribute(s: Sentence, entities: list[EntityMention]) -> bool:
@@ -220,9 +226,11 @@ def _context(cand, later, sentences, doc) -> list[Sentence]:
     return out
 
 
-def _describe(doc, cand, context, sentences, concepts, entities, lexicon) -> StudyMention:
+def _describe(cand, context, passages, concepts, entities, lexicon) -> StudyMention:
     first = cand.sentence
-    ctx_text = " ".join(s.text for s in context)
+    passage = passages[first.index]
+    ctx = SHARED.joined([passages[s.index] for s in context])
+    ctx_text = ctx.text
     ctx_ids = {s.index for s in context}
     span = Span(context[0].span.start, context[-1].span.end)
     study = StudyMention(
@@ -234,22 +242,20 @@ def _describe(doc, cand, context, sentences, concepts, entities, lexicon) -> Stu
     if cand.testimonial:
         study.design, study.design_rule = "testimonial", "design.testimonial"
     else:
-        no_control = lexicon["no-control"].search(ctx_text)
+        no_control = lexicon["no-control"].search(ctx)
         for cue_set in lexicon.prefixed("design-"):
             if cue_set.label == "testimonial":
                 continue
             if no_control and cue_set.label in {"rct", "controlled-trial"}:
                 continue
-            if cue_set.search(first.text) or (cue_set.label not in {"review"} and cue_set.search(ctx_text)):
+            if cue_set.search(passage) or (cue_set.label not in {"review"} and cue_set.search(ctx)):
                 study.design, study.design_rule = cue_set.label, f"design.cue.{cue_set.label}"
                 break
     # size
-    study.n = _sample_size(first.text) or _sample_size(ctx_text)
-    if study.n is None and (
-        cand.named_case or study.design == "case-report" or _SINGLE_PATIENT.search(ctx_text)
-    ):
+    study.n = _sample_size(passage) or _sample_size(ctx)
+    if study.n is None and (cand.named_case or study.design == "case-report" or _SINGLE_PATIENT.search(ctx)):
         study.n = 1
-    if study.design == "unspecified" and study.n and study.n > 1 and _POPULATION_WORD.search(ctx_text):
+    if study.design == "unspecified" and study.n and study.n > 1 and _POPULATION_WORD.search(ctx):
         study.design, study.design_rule = "case-series", "design.inferred.uncontrolled-series"
     # bibliographic detail
     year = _YEAR.search(first.text) or _YEAR.search(ctx_text)
@@ -277,17 +283,17 @@ def _describe(doc, cand, context, sentences, concepts, entities, lexicon) -> Stu
         own = [c for c in found if c.evidence.sentence.index == first.index]
         bucket.extend(dict.fromkeys(c.concept for c in (own if (own_first and own) else found)))
     # conduct
-    study.controlled = True if lexicon["control"].search(ctx_text) else None
-    if lexicon["no-control"].search(ctx_text):
+    study.controlled = True if lexicon["control"].search(ctx) else None
+    if lexicon["no-control"].search(ctx):
         study.controlled = False
     if study.design in {"rct", "controlled-trial"}:
         study.controlled = True
     elif study.design in {"case-series", "case-report", "testimonial"}:
         study.controlled = False
-    study.randomised = True if lexicon["randomised"].search(ctx_text) else None
-    study.blinded = True if lexicon["blinded"].search(ctx_text) else None
-    negative = lexicon["negative-result"].search(ctx_text)
-    positive = lexicon["change"].search(lexicon["negative-result"].sub(" ", ctx_text))
+    study.randomised = True if lexicon["randomised"].search(ctx) else None
+    study.blinded = True if lexicon["blinded"].search(ctx) else None
+    negative = lexicon["negative-result"].search(ctx)
+    positive = lexicon["change"].search(lexicon["negative-result"].sub(" ", ctx) if negative else ctx)
     study.result = (
         "mixed"
         if positive and negative
@@ -297,20 +303,20 @@ def _describe(doc, cand, context, sentences, concepts, entities, lexicon) -> Stu
         if negative
         else "unreported"
     )
-    if lexicon["adverse-reported"].search(ctx_text):
+    if lexicon["adverse-reported"].search(ctx):
         study.adverse_events = "reported"
-    elif lexicon["adverse-none"].search(ctx_text):
+    elif lexicon["adverse-none"].search(ctx):
         study.adverse_events = "none-reported"
-    study.preprint = cand.self_report and bool(lexicon["preprint"].search(doc.text))
-    study.identifiable, study.identifiable_by = _identifiable(study, cand, ctx_text, orgs)
+    study.identifiable, study.identifiable_by = _identifiable(study, cand, ctx, orgs)
     return study
 
 
-def _sample_size(text: str) -> int | None:
-    m = _N_EQ.search(text)
+def _sample_size(passage: Screened) -> int | None:
+    m = _N_EQ.search(passage)
     if m:
         return int(m.group(1).replace(",", ""))
-    for m in _N_RX.finditer(text):
+    text = passage.text
+    for m in _N_RX.finditer(passage):
         after = text[m.end() : m.end() + 12]
         if re.match(r"[\s\-]*(year|month|week|day)", after, re.I):
             continue
@@ -321,10 +327,10 @@ def _sample_size(text: str) -> int | None:
     return None
 
 
-def _identifiable(study: StudyMention, cand, ctx_text: str, orgs) -> tuple[bool, str]:
+def _identifiable(study: StudyMention, cand, ctx: Screened, orgs) -> tuple[bool, str]:
     if cand.self_report:
         return True, "the document reports this study itself"
-    if _REGISTRY.search(ctx_text):
+    if _REGISTRY.search(ctx):
         return True, "registry id or DOI"
     if study.venue and study.year:
         return True, "journal and year"
@@ -332,6 +338,6 @@ def _identifiable(study: StudyMention, cand, ctx_text: str, orgs) -> tuple[bool,
         return True, "named investigator"
     if study.institution and (study.year or study.n):
         return True, "institution with year or sample size"
-    if cand.named_case and (study.year or re.search(r"\bvideo\b|\bat [A-Z]", ctx_text)):
+    if cand.named_case and (study.year or re.search(r"\bvideo\b|\bat [A-Z]", ctx.text)):
         return True, "named patient with date or provider"
     return False, ""
