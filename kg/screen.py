@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TypeVar
 
 import ahocorasick
 
@@ -27,11 +26,8 @@ _REPEATS = tuple(
 _ATOMIC = getattr(sre, "ATOMIC_GROUP", None)
 _CACHE_SIZE = 256  # texts whose masks are kept (a sentence is asked about by many cue sets)
 _CACHE_CHARS = 2_000_000  # and at most about this much text
-_MEMO_SIZE = 32  # texts whose matches an alternation keeps (a sentence is asked about twice)
-_MEMO_CHARS = 20_000  # longer texts (whole documents) are not kept
 
 Literals = frozenset[str]
-T = TypeVar("T")
 
 
 class Screened:
@@ -132,33 +128,23 @@ class Alternation:
         self._offset = 0  # bit of the first alternative in the screen's masks
         self._active = False  # whether the screen looks for its literals yet
         self._kept_by_bits: dict[int, tuple[_Alternative, ...]] = {}
-        # the latest texts' results: a sentence is often asked about twice
-        self._searched: dict[str, re.Match[str] | None] = {}
-        self._found: dict[str, tuple[re.Match[str], ...]] = {}
 
     def search(self, text: str | Screened) -> re.Match[str] | None:
         text, kept, lowered = self._kept(text)
-        if not kept:
-            return None
-        if len(kept) == 1:
-            return kept[0].search(text, lowered)
-        if text in self._searched:
-            return self._searched[text]
         best = None
         for alternative in kept:
             m = alternative.search(text, lowered)
             if m is not None and (best is None or m.start() < best.start()):
                 best = m
-        return _remember(self._searched, text, best)
+        return best
 
     def finditer(self, text: str | Screened) -> Iterator[re.Match[str]]:
         text, kept, lowered = self._kept(text)
         if not kept:
             return iter(())
-        found = self._found.get(text)
-        if found is None:
-            found = _remember(self._found, text, tuple(_merged(text, lowered, kept)))
-        return iter(found)
+        if len(kept) == 1 and kept[0].fast is None:
+            return kept[0].pattern.finditer(text)
+        return iter(_merged(text, lowered, kept))
 
     def sub(self, repl: str, text: str | Screened) -> str:
         """`pattern.sub(repl, text)` for a `repl` without group references or escapes."""
@@ -223,11 +209,9 @@ class _Alternative:
         return None if m is None else self.pattern.match(text, m.start())
 
 
-def _merged(text: str, lowered: str, kept: tuple[_Alternative, ...]) -> Iterator[re.Match[str]]:
+def _merged(text: str, lowered: str, kept: tuple[_Alternative, ...]) -> list[re.Match[str]]:
     """Non-overlapping leftmost matches of non-empty-matching alternatives, as one alternation."""
-    if len(kept) == 1 and kept[0].fast is None:
-        yield from kept[0].pattern.finditer(text)
-        return
+    found = []
     pos = 0
     ahead = [a.search(text, lowered) for a in kept]
     while True:
@@ -238,17 +222,9 @@ def _merged(text: str, lowered: str, kept: tuple[_Alternative, ...]) -> Iterator
             if m is not None and (best is None or m.start() < best.start()):
                 best = m
         if best is None:
-            return
-        yield best
+            return found
+        found.append(best)
         pos = best.end()
-
-
-def _remember(memo: dict[str, T], text: str, value: T) -> T:
-    if len(text) <= _MEMO_CHARS:
-        if len(memo) >= _MEMO_SIZE:
-            memo.clear()
-        memo[text] = value
-    return value
 
 
 class Screen:

@@ -41,6 +41,7 @@ _BULLET = re.compile(r"^\s*(?:[-*•●▪‣◦]|\d{1,2}[.)]|[a-z][.)])\s+")
 _BOUNDARY = re.compile(r"[.!?]([\"”’)\]]*\s+)(?=[\"“(\[]?[A-Z0-9])")
 _BLANK_LINE_AFTER_TEXT = re.compile(r"\n(?<=\S\n)[ \t\r\f\v]*\n")  # line break first, likewise
 _NON_SPACE = re.compile(r"\S")
+_LINE = re.compile(r"[^\n]+")
 _CLOSERS = '"”’)'  # quotes and brackets that may follow closing punctuation
 _ABBREVIATION_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
 
@@ -72,14 +73,13 @@ def _ends_with_closing(text: str, punctuation: str, closers: str = _CLOSERS) -> 
 
 def _lines(text: str, block: Span) -> list[Span]:
     """Split a block into logical lines: wrapped prose is joined, headings and bullets are not."""
-    raw = [m for m in re.finditer(r"[^\n]+", text[block.start : block.end])]
     out: list[Span] = []
-    for m in raw:
-        s, e = block.start + m.start(), block.start + m.end()
-        line = text[s:e].strip()
+    for m in _LINE.finditer(text, block.start, block.end):
+        raw = m.group(0)
+        line = raw.strip()
         if not line:
             continue
-        s = s + (len(text[s:e]) - len(text[s:e].lstrip()))
+        s = m.start() + len(raw) - len(raw.lstrip())
         e = s + len(line)
         if out:
             prev = text[out[-1].start : out[-1].end]

@@ -80,6 +80,14 @@ class Vocabulary:
                 generic=bool(graph.value(c, HCKG.generic)),
                 implies=str(implies) if implies else None,
             )
+        cells = [c for c in self.concepts.values() if c.ctype == "cell_source"]
+        self.generic_cells = frozenset(c.iri for c in cells if c.generic)
+        self.top_generic_cells = frozenset(c.iri for c in cells if c.generic and not c.broader)
+        self.specific_cells = frozenset(c.iri for c in cells if not c.generic)
+        # tissues that name a cell source ("bone marrow" next to "stem cells")
+        self.cell_tissues = frozenset(
+            c.iri for c in self.concepts.values() if c.ctype == "tissue" and c.implies
+        )
         self._folded = ahocorasick.Automaton()
         self._exact = ahocorasick.Automaton()
         self._regexes: list[tuple[Alternation, str]] = []
@@ -150,6 +158,7 @@ def _scan(view: MatchView, automaton: ahocorasick.Automaton) -> list[tuple[int, 
         return []
     t = view.text
     size = len(t)
+    bounds = view.bounds
     out = []
     for last, (length, iri) in automaton.iter(t):
         first = last - length + 1
@@ -157,7 +166,7 @@ def _scan(view: MatchView, automaton: ahocorasick.Automaton) -> list[tuple[int, 
             continue
         if last + 1 < size and t[last + 1].isalnum():
             continue
-        start, end = view.bounds(first, last + 1)
+        start, end = bounds(first, last + 1)
         out.append((start, start - end, iri, end))
     return out
 

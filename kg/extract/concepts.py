@@ -14,6 +14,7 @@ _DERIVATION = re.compile(
     re.IGNORECASE,
 )
 _ANAPHOR = re.compile(r"\b(these|those|such)\s+$", re.IGNORECASE)
+_COMPOUND_GAP = re.compile(r"[\s\-]{0,2}")
 ANAPHORA_WINDOW = 3  # sentences back to look for the antecedent of "these stem cells"
 
 
@@ -36,19 +37,14 @@ def extract_concepts(
 ) -> list[ConceptMention]:
     """Concept mentions in a document's text, each tied to its sentence."""
     text = screened.text
-    index = SentenceIndex(sentences)
-    hits = vocab.match(screened)
-    placed: list[tuple[Hit, Sentence, str]] = []
-    for hit in hits:
-        sentence = index.at(hit.start)
-        if sentence is not None:
-            placed.append((hit, sentence, "vocabulary"))
+    placed = _place(vocab.match(screened), sentences)
     placed = _merge_compounds(text, placed, vocab)
     placed = _specialise_tissues(text, placed, vocab)
     placed = _resolve_anaphora(text, placed, vocab)
     mentions = []
+    concepts = vocab.concepts
     for hit, sentence, rule in placed:
-        concept = vocab.concept(hit.concept)
+        concept = concepts[hit.concept]
         if concept.ctype == "tissue":
             continue
         mentions.append(
@@ -63,28 +59,27 @@ def extract_concepts(
     return mentions
 
 
-def _is_specific_cell(vocab: Vocabulary, iri: str) -> bool:
-    c = vocab.concept(iri)
-    return c.ctype == "cell_source" and not c.generic
-
-
-def _is_generic_cell(vocab: Vocabulary, iri: str) -> bool:
-    c = vocab.concept(iri)
-    return c.ctype == "cell_source" and c.generic
+def _place(hits: list[Hit], sentences: list[Sentence]) -> list[tuple[Hit, Sentence, str]]:
+    """The hits (in text order) that lie in a sentence, each with its sentence."""
+    placed = []
+    k, count = 0, len(sentences)
+    for hit in hits:
+        while k + 1 < count and sentences[k + 1].span.start <= hit.start:
+            k += 1
+        if count and sentences[k].span.start <= hit.start < sentences[k].span.end:
+            placed.append((hit, sentences[k], "vocabulary"))
+    return placed
 
 
 def _merge_compounds(text, placed, vocab):
     """'UC-MSC stem cells': a generic cell mention right after a specific one belongs to it."""
     out = []
+    generic, specific = vocab.generic_cells, vocab.specific_cells
     for hit, sentence, rule in placed:
-        if out and _is_generic_cell(vocab, hit.concept):
+        if out and hit.concept in generic:
             prev_hit, prev_sentence, _ = out[-1]
             gap = text[prev_hit.end : hit.start]
-            if (
-                prev_sentence is sentence
-                and _is_specific_cell(vocab, prev_hit.concept)
-                and re.fullmatch(r"[\s\-]{0,2}", gap)
-            ):
+            if prev_sentence is sentence and prev_hit.concept in specific and _COMPOUND_GAP.fullmatch(gap):
                 merged = Hit(prev_hit.start, hit.end, prev_hit.concept, text[prev_hit.start : hit.end])
                 out[-1] = (merged, sentence, "compound")
                 continue
@@ -94,24 +89,23 @@ def _merge_compounds(text, placed, vocab):
 
 def _specialise_tissues(text, placed, vocab):
     """A tissue named next to a generic cell mention ('stem cells from bone marrow')."""
+    tissues = [p for p in placed if p[0].concept in vocab.cell_tissues]
+    if not tissues:
+        return placed  # (in text order already)
     out = []
-    by_sentence: dict[int, list[Hit]] = {}
+    generic_cells: set[int] = set()  # sentences with a generic cell mention
     for hit, sentence, _ in placed:
-        by_sentence.setdefault(sentence.index, []).append(hit)
+        if hit.concept in vocab.generic_cells:
+            generic_cells.add(sentence.index)
     specialised: set[int] = set()
-    for hit, sentence, _rule in placed:
-        concept = vocab.concept(hit.concept)
-        if concept.ctype != "tissue" or not concept.implies:
-            continue
-        near = by_sentence.get(sentence.index, []) + by_sentence.get(sentence.index - 1, [])
-        has_cells = any(_is_generic_cell(vocab, h.concept) for h in near)
+    for hit, sentence, _rule in tissues:
+        has_cells = sentence.index in generic_cells or sentence.index - 1 in generic_cells
         if has_cells or _DERIVATION.search(sentence.text):
-            out.append((Hit(hit.start, hit.end, concept.implies, hit.surface), sentence, "tissue"))
+            implies = vocab.concepts[hit.concept].implies
+            out.append((Hit(hit.start, hit.end, implies, hit.surface), sentence, "tissue"))
             specialised.add(sentence.index)
     for hit, sentence, rule in placed:
-        c = vocab.concept(hit.concept)
-        top_generic = c.generic and not c.broader
-        if sentence.index in specialised and c.ctype == "cell_source" and top_generic:
+        if sentence.index in specialised and hit.concept in vocab.top_generic_cells:
             continue
         out.append((hit, sentence, rule))
     out.sort(key=lambda p: (p[0].start, p[0].end))
@@ -123,10 +117,10 @@ def _resolve_anaphora(text, placed, vocab):
     out = []
     last_specific: tuple[str, int] | None = None
     for hit, sentence, rule in placed:
-        if _is_specific_cell(vocab, hit.concept):
+        if hit.concept in vocab.specific_cells:
             last_specific = (hit.concept, sentence.index)
         elif (
-            _is_generic_cell(vocab, hit.concept)
+            hit.concept in vocab.generic_cells
             and last_specific is not None
             and sentence.index - last_specific[1] <= ANAPHORA_WINDOW
             and _ANAPHOR.search(text[max(0, hit.start - 12) : hit.start])
