@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from kg.build import build
-from kg.errors import EvalError
-from kg.ingest import decode
+from kg.errors import EvalError, IngestError
+from kg.ingest import Source, read_document
 from kg.namespaces import HCKG, OA, PROV, SKOS
 from kg.store import GraphStore
 from kg.text import split_sentences
 
-SECTIONS = ("concepts", "organizations", "countries", "studies", "claims")
+SECTIONS = ("documents", "concepts", "organizations", "countries", "studies", "claims")
 
 
 @dataclass
@@ -93,7 +93,10 @@ def evaluate(gold_path: Path, docs_dir: Path) -> dict[str, Any]:
         path = _find(docs_dir, rec["doc"])
         if path is None:
             raise EvalError(f"{gold_path}: document {rec['doc']!r} not found in {docs_dir}")
-        texts[rec["doc"]] = decode(path.read_bytes(), rec["doc"])
+        try:  # the text the graph's offsets refer to (an HTML page's article text, not its markup)
+            texts[rec["doc"]] = read_document(Source(path, rec["doc"])).text
+        except IngestError as exc:
+            raise EvalError(f"{gold_path}: {exc}") from exc
     return score(gold, predicted, texts)
 
 
@@ -108,6 +111,7 @@ def _find(folder: Path, name: str) -> Path | None:
 def _empty_prediction() -> dict[str, Any]:
     """What the graph holds for a document with nothing extracted."""
     return {
+        "kind": None,
         "concepts": {},
         "organizations": set(),
         "org_aliases": {},
@@ -127,6 +131,11 @@ def _predictions(store: GraphStore) -> dict[str, dict[str, Any]]:
     def rows(q: str):
         for row in store.query(q):
             yield {k: (row[k].value if row[k] is not None else None) for k in _vars(q)}
+
+    q_kinds = f"""SELECT ?id ?kind WHERE {{
+      ?doc <http://purl.org/dc/terms/identifier> ?id ; <{HCKG}kind> ?kind }}"""
+    for r in rows(q_kinds):
+        out[docs[r["id"]]]["kind"] = r["kind"]
 
     q_concepts = f"""SELECT ?id ?key ?type WHERE {{
       ?doc <http://purl.org/dc/terms/identifier> ?id ; <https://schema.org/mentions> ?c .
@@ -217,6 +226,8 @@ def score(gold: list[dict], predicted: dict[str, dict], texts: dict[str, str]) -
         pred = predicted.get(Path(name).name) or _empty_prediction()
         text = texts[name]
         sentences = split_sentences(text)
+        if rec.get("kind"):  # one label per document: a wrong kind is a false hit and a miss
+            _sets(t["documents"], {rec["kind"]}, {pred["kind"]} - {None}, name)
         gold_concepts = {(ty, k) for ty, keys in (rec.get("concepts") or {}).items() for k in keys}
         pred_concepts = {
             (ty, k)
@@ -284,6 +295,7 @@ def score(gold: list[dict], predicted: dict[str, dict], texts: dict[str, str]) -
                 flags.fp += 1
                 flags.false_hits.append(f"{label} got {sorted(pc['reasons'])}")
     result: dict[str, Any] = {s: t[s].scores() for s in SECTIONS}
+    result["documents"]["kind_accuracy"] = result["documents"]["recall"]
     result["studies"].update(
         design_accuracy=acc["design"].value,
         n_accuracy=acc["n"].value,

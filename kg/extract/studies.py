@@ -49,7 +49,10 @@ NUMBER_WORDS = {
     "ninety": 90,
     "hundred": 100,
 }
-_NUM = r"(\d[\d,]*|" + "|".join(NUMBER_WORDS) + r")"
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+# a number in digits or words, "ninety-six" whole (never its "six" alone)
+_NUM = rf"(?<![\w\-])(\d[\d,]*|(?:{_TENS})[\s\-](?:{_UNITS})\b|" + "|".join(NUMBER_WORDS) + r")"
 _POPULATION = (
     r"(?:patients|children|participants|subjects|infants|adults|cases|boys|girls|individuals|"
     r"toddlers|kids|people|persons|volunteers|neonates|newborns)"
@@ -69,8 +72,14 @@ _VENUE = re.compile(
 )
 _INVESTIGATOR = re.compile(
     r"\b(?:led by|conducted by|by)\s+((?:Dr\.?|Prof\.?|Professor)\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})"
-    r"|\b([A-Z][a-z]+)\s+et\s+al\b"
+    r"|\b([A-Z][a-z]+)\s+(?:et\s+al\b|and\s+(?:colleagues|co-?workers)\b)"
+    r"|\b(?:led by|conducted by)\s+([A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+)\b(?!\s+(?:[A-Z]|of\b))"
 )
+# "in <Capitalised Name>": a journal when the name holds a journal word (lexicon `journal-word`)
+_IN_NAME = re.compile(
+    r"\bin\s+(?:the\s+(?:journal\s+)?)?((?:[A-Z][\w\-]*)(?:\s+(?:[A-Z][\w\-]*|&|of|and|in|for|the))*)"
+)
+_TRAILING_CONNECTOR = re.compile(r"(?:\s+(?:&|of|and|in|for|the))+$")
 _REGISTRY = screened(r"\b(NCT\d{8}|ChiCTR[\w\-]+|ISRCTN\d+|doi:\s*\S+|10\.\d{4,9}/\S+)", re.I)
 _RESULT_VERB = screened(
     r"\b(show\w*|reveal\w*|found|find|report\w*|demonstrat\w*|observ\w*|indicat\w*)\b", re.I
@@ -106,7 +115,7 @@ def extract_studies(
     studies: list[StudyMention] = []
     for i, cand in enumerate(candidates):
         context = _context(cand, candidates[i + 1 :], sentences, doc)
-        study = _describe(cand, context, passages, concepts, entities, lexicon)
+        study = _describe(doc, cand, context, passages, concepts, entities, lexicon)
         study.preprint = cand.self_report and bool(lexicon["preprint"].search(screened_text))
         studies.append(study)
     return studies
@@ -119,7 +128,11 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
     vague = lexicon["study-vague-quantifier"]
     testimonial = lexicon["testimonial"]
     case_intro = lexicon["case-intro"]
+    generic = lexicon["study-generic-context"]
+    change = lexicon["change"]
+    attribution = lexicon["research-attribution"]
     abstract_like = doc.kind in {"abstract", "review"}
+    self_determiners = {"this", "the"} if doc.kind == "abstract" else {"this"}
     out: list[_Candidate] = []
     open_testimonial_paragraph = -1
     for s in sentences:
@@ -140,22 +153,35 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
             open_testimonial_paragraph = s.paragraph
             continue
         if m := testimonial.search(passage):
-            if open_testimonial_paragraph != s.paragraph:
+            if open_testimonial_paragraph != s.paragraph and not _outcome_told_next(
+                s, sentences, passages, testimonial, change
+            ):
                 out.append(_Candidate(s, "study.testimonial", _abs(s, m), True))
                 open_testimonial_paragraph = s.paragraph
             continue
         found = _singular_reference(passage, singular, determiners)
+        if found and generic.search(text[: found[1].start()]):
+            found = None  # "look for a registered clinical trial": any trial, not a particular one
         if found:
             determiner, m = found
             anaphoric = determiner in {"this", "the"}
             if anaphoric and out and s.paragraph == out[-1].sentence.paragraph:
                 continue  # "the study", "this report": the study already open
-            if anaphoric and abstract_like:
+            if anaphoric and abstract_like and determiner in self_determiners:
                 if not any(c.self_report for c in out):
                     out.append(_Candidate(s, "study.self-reference", _abs(s, m), self_report=True))
                 continue
-            if not anaphoric:
+            if not anaphoric or _identified_here(s, passage, entities):
+                # "a study", or "the largest trial, led by X, randomised 63 children"
                 out.append(_Candidate(s, "study.singular-reference", _abs(s, m)))
+            continue
+        m = attribution.search(passage)
+        if (
+            m
+            and _RESULT_VERB.search(passage.after(m.end()))
+            and (_has_attribute(s, entities) or _YEAR.search(text))
+        ):
+            out.append(_Candidate(s, "study.research-attribution", _abs(s, m)))
             continue
         if _ELLIPTIC_MEMBER.match(text) and _recent_plural(passages, s, plural):
             out.append(_Candidate(s, "study.enumerated-member", Span(s.span.start, s.span.start + 3)))
@@ -170,7 +196,42 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
                 continue
             if has_attribute or (early and not quantified and _RESULT_VERB.search(passage.after(m.end()))):
                 out.append(_Candidate(s, "study.plural-with-detail", _abs(s, m)))
+    if doc.kind == "abstract" and not any(c.self_report for c in out):
+        _add_own_study(out, doc, sentences, lexicon["own-study"])
     return out
+
+
+def _outcome_told_next(s: Sentence, sentences, passages, testimonial, change) -> bool:
+    """A parent's words with no outcome in them ("We want to give him every chance," said his
+    mother) when the next sentence of the paragraph is the report of an outcome: that one is the
+    testimonial."""
+    if change.search(passages[s.index]) or s.index + 1 >= len(sentences):
+        return False
+    nxt = sentences[s.index + 1]
+    later = passages[nxt.index]
+    return nxt.paragraph == s.paragraph and bool(testimonial.search(later) and change.search(later))
+
+
+def _identified_here(s: Sentence, passage: Screened, entities: list[EntityMention]) -> bool:
+    """The sentence names the study it refers to: an investigator, a year or sample size with
+    an organisation or place."""
+    if _INVESTIGATOR.search(s.text):
+        return True
+    return _has_attribute(s, entities) and bool(_YEAR.search(s.text) or _sample_size(passage))
+
+
+def _add_own_study(out: list[_Candidate], doc, sentences, own_study) -> None:
+    """An abstract that reports its own study without calling it "this study": the first
+    sentence of its methods ("Sixty children were randomly allocated...") introduces it."""
+    for s in sentences:
+        if is_heading(s) or is_title(s, doc.title):
+            continue
+        if m := own_study.search(s.text):
+            out[:] = [c for c in out if c.sentence.index != s.index]
+            own = _Candidate(s, "study.own-methods", _abs(s, m), self_report=True)
+            at = next((i for i, c in enumerate(out) if c.sentence.index > s.index), len(out))
+            out.insert(at, own)
+            return
 
 
 def _abs(s: Sentence, m: re.Match[str]) -> Span:
@@ -226,7 +287,7 @@ def _context(cand, later, sentences, doc) -> list[Sentence]:
     return out
 
 
-def _describe(cand, context, passages, concepts, entities, lexicon) -> StudyMention:
+def _describe(doc, cand, context, passages, concepts, entities, lexicon) -> StudyMention:
     first = cand.sentence
     passage = passages[first.index]
     ctx = SHARED.joined([passages[s.index] for s in context])
@@ -238,7 +299,8 @@ def _describe(cand, context, passages, concepts, entities, lexicon) -> StudyMent
         context=span,
         self_report=cand.self_report,
     )
-    # design
+    # design (an abstract's own study is often named in its title: "...: a randomised trial")
+    design_ctx = f"{doc.title}\n{ctx_text}" if cand.self_report else ctx
     if cand.testimonial:
         study.design, study.design_rule = "testimonial", "design.testimonial"
     else:
@@ -248,7 +310,8 @@ def _describe(cand, context, passages, concepts, entities, lexicon) -> StudyMent
                 continue
             if no_control and cue_set.label in {"rct", "controlled-trial"}:
                 continue
-            if cue_set.search(passage) or (cue_set.label not in {"review"} and cue_set.search(ctx)):
+            in_context = cue_set.label != "review" and cue_set.search(design_ctx)
+            if cue_set.search(passage) or in_context:
                 study.design, study.design_rule = cue_set.label, f"design.cue.{cue_set.label}"
                 break
     # size
@@ -260,11 +323,11 @@ def _describe(cand, context, passages, concepts, entities, lexicon) -> StudyMent
     # bibliographic detail
     year = _YEAR.search(first.text) or _YEAR.search(ctx_text)
     study.year = int(year.group(1)) if year else None
-    venue = _VENUE.search(first.text)
-    study.venue = venue.group(1).strip() if venue else None
+    journals = lexicon["journal-word"], lexicon["journal-name"]
+    study.venue = _venue(first.text, *journals) or _venue(ctx_text, *journals)
     inv = _INVESTIGATOR.search(first.text)
     if inv:
-        study.investigator = (inv.group(1) or f"{inv.group(2)} et al.").strip()
+        study.investigator = (inv.group(1) or inv.group(3) or f"{inv.group(2)} et al.").strip()
     orgs = [e for e in entities if e.kind == "organization" and e.evidence.sentence.index == first.index]
     if orgs:
         study.institution = orgs[0].name
@@ -311,20 +374,36 @@ def _describe(cand, context, passages, concepts, entities, lexicon) -> StudyMent
     return study
 
 
+def _venue(text: str | Screened, journal_word, journal_name) -> str | None:
+    """The journal: "published in X", else "in X" where X holds a journal word, else a source
+    cited by name ("a Cochrane review")."""
+    text = text if isinstance(text, str) else text.text
+    if m := _VENUE.search(text):
+        return _TRAILING_CONNECTOR.sub("", m.group(1).strip())
+    for m in _IN_NAME.finditer(text):
+        name = _TRAILING_CONNECTOR.sub("", m.group(1))
+        if journal_word.search(name):
+            return name
+    named = journal_name.search(text)
+    return named.group(0) if named else None
+
+
 def _sample_size(passage: Screened) -> int | None:
-    m = _N_EQ.search(passage)
-    if m:
-        return int(m.group(1).replace(",", ""))
+    """The first count of people: "n = 51" or "sixty children" (so a total before the arms,
+    "Sixty children ... (n = 30) or ... (n = 30)", wins)."""
     text = passage.text
+    eq = _N_EQ.search(passage)
     for m in _N_RX.finditer(passage):
+        if eq and eq.start() < m.start():
+            break
         after = text[m.end() : m.end() + 12]
         if re.match(r"[\s\-]*(year|month|week|day)", after, re.I):
             continue
         raw = m.group(1).lower().replace(",", "")
-        value = int(raw) if raw.isdigit() else NUMBER_WORDS.get(raw)
+        value = int(raw) if raw.isdigit() else sum(NUMBER_WORDS.get(w, 0) for w in re.split(r"[\s\-]", raw))
         if value:
             return value
-    return None
+    return int(eq.group(1).replace(",", "")) if eq else None
 
 
 def _identifiable(study: StudyMention, cand, ctx: Screened, orgs) -> tuple[bool, str]:

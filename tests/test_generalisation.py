@@ -1,0 +1,239 @@
+"""Extraction on wording the demo corpus does not use: other clinics, abstracts without "this
+study", news and blog pages (each test names the pattern it guards)."""
+
+from __future__ import annotations
+
+from kg.extract import extract_document
+from kg.ingest import Source, read_document
+
+
+def read(write_docs, text: str, name: str = "doc.txt"):
+    folder = write_docs({name: text})
+    return read_document(Source(folder / name, name))
+
+
+def extract(write_docs, text: str, name: str = "doc.txt"):
+    return extract_document(read(write_docs, text, name))
+
+
+def study_in(x, words: str):
+    return next(s for s in x.studies if words in s.evidence.sentence.text)
+
+
+def claim_in(x, words: str):
+    return next((c for c in x.claims if words in c.evidence.sentence.text), None)
+
+
+CLINIC = (
+    "Cerebral Palsy Program\n\n"
+    "Our institute has offered stem cell therapy since 2012. Our protocol combines bone marrow cells "
+    "with cord tissue cells, and our team has treated patients from 30 countries.\n\n"
+    "Results\n\n"
+    "Clinical studies show that 80% of patients improve. Over 90% of our patients show improvement "
+    "after the first course.\n\n"
+    '"He is crawling now," says his father. "She sits alone," writes her mother from Peru.\n\n'
+    "The program costs $20,000."
+)
+
+
+def test_clinic_page_speaking_of_its_own_services_is_clinic_marketing(write_docs):
+    # "results", "patients" and "clinical studies" alone read like an abstract
+    assert read(write_docs, CLINIC).kind == "clinic-marketing"
+
+
+def test_provider_outcome_figures_are_claims_and_quoted_parents_testimonials(write_docs):
+    x = extract(write_docs, CLINIC)
+    claim = claim_in(x, "Over 90% of our patients")
+    assert claim is not None and claim.claim_type == "efficacy"
+    designs = [s.design for s in x.studies]
+    assert designs.count("testimonial") == 1  # one per paragraph: both quotes stand together
+    assert study_in(x, "says his father").design == "testimonial"
+
+
+ABSTRACT = (
+    "Bone marrow cells for spastic cerebral palsy: a randomised, single-blind, controlled trial\n\n"
+    "Objective: To assess intrathecal bone marrow mononuclear cells in spastic cerebral palsy.\n\n"
+    "Methods: Forty-two children were screened. Sixty children aged 3 to 12 years were randomly "
+    "allocated to cells plus rehabilitation (n = 30) or rehabilitation alone (n = 30).\n\n"
+    "Results: GMFM-88 scores improved more in the cell group (p = 0.03).\n\n"
+    "Conclusions: The cells produced a modest improvement in gross motor function."
+)
+
+
+def test_abstract_reports_its_own_trial_without_saying_this_study(write_docs):
+    doc = read(write_docs, ABSTRACT)
+    assert doc.kind == "abstract"
+    x = extract_document(doc)
+    own = [s for s in x.studies if s.self_report]
+    assert len(own) == 1
+    assert own[0].evidence.rule == "study.own-methods"
+    assert "randomly allocated" in own[0].evidence.sentence.text
+    assert own[0].design == "rct"
+    assert own[0].n == 60  # the total before the arms' "n = 30"
+    assert own[0].identifiable
+
+
+def test_abstract_without_methods_wording_reports_no_own_study(write_docs):
+    x = extract(
+        write_docs,
+        "Abstract\n\nStem cells have been used for cerebral palsy. Only two studies are reported. One "
+        "from a hospital in China reported 51 patients whose symptoms improved after treatment.",
+    )
+    assert not any(s.self_report for s in x.studies)
+
+
+NEWS = (
+    "# Do stem cells help children with cerebral palsy?\n\n"
+    "*Health Desk*\n\n"
+    "A 2020 systematic review and meta-analysis in Developmental Medicine & Child Neurology pooled "
+    "eight trials with 363 children.\n\n"
+    "The largest trial of cord blood, led by Joanne Kurtzberg at Duke University in the United "
+    "States, randomised 63 children.\n\n"
+    '"There is no good evidence that these cells repair the brain," said a neurologist.'
+)
+
+
+def test_news_citing_a_meta_analysis_is_news_not_a_review(write_docs):
+    assert read(write_docs, NEWS).kind == "news"
+
+
+def test_the_trial_led_by_a_named_investigator_is_a_study_not_the_document_itself(write_docs):
+    x = extract(write_docs, NEWS)
+    trial = study_in(x, "led by Joanne Kurtzberg")
+    assert not trial.self_report
+    assert (trial.design, trial.n, trial.investigator) == ("rct", 63, "Joanne Kurtzberg")
+    assert trial.identifiable
+
+
+def test_journal_named_after_in_is_the_venue(write_docs):
+    x = extract(write_docs, NEWS)
+    review = study_in(x, "meta-analysis in Developmental")
+    assert review.venue == "Developmental Medicine & Child Neurology"
+    assert (review.year, review.identifiable) == (2020, True)
+
+
+BLOG = (
+    "What Science Says About Cord Blood\n\n"
+    "Posted by a mom and CP advocate.\n\n"
+    "Researchers at Duke University found that children who received their own cord blood made "
+    "greater gains in motor function than children who received a placebo. The trial was "
+    "published in Stem Cells Translational Medicine in 2017.\n\n"
+    "A 2018 review by Novak and colleagues concluded that the benefit is small.\n\n"
+    "If you are thinking about stem cells, look for a registered clinical trial."
+)
+
+
+def test_findings_attributed_to_researchers_at_a_named_place_are_a_study(write_docs):
+    x = extract(write_docs, BLOG)
+    duke = study_in(x, "Researchers at Duke University")
+    assert duke.evidence.rule == "study.research-attribution"
+    assert (duke.design, duke.year, duke.venue) == ("rct", 2017, "Stem Cells Translational Medicine")
+    assert duke.identifiable
+
+
+def test_author_and_colleagues_is_an_investigator(write_docs):
+    review = study_in(extract(write_docs, BLOG), "Novak and colleagues")
+    assert review.investigator == "Novak et al."
+    assert review.identifiable
+
+
+def test_any_trial_one_should_look_for_is_not_a_study_mention(write_docs):
+    x = extract(write_docs, BLOG)
+    assert not any("look for" in s.evidence.sentence.text for s in x.studies)
+
+
+def test_methodological_quality_is_evidence_and_recommendations_are_not_claims(write_docs):
+    x = extract(
+        write_docs,
+        "Results: Most trials of stem cell therapy were at high risk of bias.\n\n"
+        "Conclusions: Stem cell therapy should be offered only within well-designed trials.",
+    )
+    bias = claim_in(x, "risk of bias")
+    assert bias is not None and bias.claim_type == "evidence"
+    assert claim_in(x, "should be offered only") is None
+
+
+def test_unnamed_publications_are_a_vague_citation(write_docs):
+    x = extract(
+        write_docs,
+        "Our stem cell therapy is effective. Our doctors have published their results in "
+        "peer-reviewed journals.",
+    )
+    claim = claim_in(x, "peer-reviewed journals")
+    assert claim is not None and claim.claim_type == "evidence" and claim.vague_citation
+
+
+def test_background_on_usual_care_is_not_a_claim(write_docs):
+    x = extract(
+        write_docs,
+        "Introduction: Dyskinetic cerebral palsy is a disabling disorder with few effective treatments.",
+    )
+    assert x.claims == []
+
+
+HOSPITAL = (
+    "Stem Cell Therapy for Cerebral Palsy\n\n"
+    "Our team has performed over 5,000 stem cell procedures at our hospital.\n\n"
+    "In our analysis of 108 children, 91% showed clinical improvement at six months.\n\n"
+    "We have published more than 25 research papers in international journals.\n\n"
+    'Rahul, 6, from Dubai, could not stand without support before treatment. "Within four months '
+    'he started taking steps with a walker," says his father.'
+)
+
+
+def test_a_providers_own_series_and_its_figures(write_docs):
+    x = extract(write_docs, HOSPITAL)
+    series = study_in(x, "In our analysis of 108 children")
+    assert (series.design, series.n, series.identifiable) == ("case-series", 108, False)
+    claim = claim_in(x, "91% showed clinical improvement")
+    assert claim is not None and claim.claim_type == "efficacy"
+
+
+def test_appeal_to_the_providers_publications_is_a_vague_evidence_claim(write_docs):
+    claim = claim_in(extract(write_docs, HOSPITAL), "25 research papers")
+    assert claim is not None and claim.claim_type == "evidence" and claim.vague_citation
+
+
+def test_named_patient_with_an_age_opens_a_case_and_the_baseline_is_no_claim(write_docs):
+    x = extract(write_docs, HOSPITAL)
+    case = study_in(x, "Rahul, 6, from Dubai")
+    assert (case.design, case.n) == ("testimonial", 1)
+    assert claim_in(x, "could not stand without support before treatment") is None
+    assert claim_in(x, "started taking steps").anecdotal
+
+
+def test_number_words_with_a_hyphen_count_whole(write_docs):
+    x = extract(
+        write_docs,
+        "Cord blood with erythropoietin: a randomized trial\n\nAbstract\n\nNinety-six children with "
+        "cerebral palsy were randomly assigned to cord blood (n = 31), erythropoietin (n = 33) or "
+        "placebo (n = 32). Motor scores improved more with cord blood.",
+    )
+    assert next(s for s in x.studies if s.self_report).n == 96
+
+
+LOCAL_NEWS = (
+    "# Family raises money for stem cell trip\n\n"
+    "**By Laura Chen, Staff Reporter**\n\n"
+    '"We just want to give him every chance," said his mother. "Other parents told us their kids made '
+    'huge progress after the injections."\n\n'
+    '"The trials show small benefits at best," she said.\n\n'
+    "A Cochrane review published in 2023 found no reliable evidence that stem cell treatments help.\n\n"
+    "The clinic did not respond to requests for comment."
+)
+
+
+def test_local_news_with_attributed_quotes_is_news(write_docs):
+    assert read(write_docs, LOCAL_NEWS).kind == "news"
+
+
+def test_the_parents_outcome_not_the_hope_before_it_is_the_testimonial(write_docs):
+    x = extract(write_docs, LOCAL_NEWS)
+    testimonials = [s for s in x.studies if s.design == "testimonial"]
+    assert [t.evidence.sentence.text[:30] for t in testimonials] == ['"Other parents told us their k']
+
+
+def test_a_review_cited_by_its_source_is_identifiable(write_docs):
+    review = study_in(extract(write_docs, LOCAL_NEWS), "Cochrane review")
+    assert (review.design, review.venue, review.year) == ("systematic-review", "Cochrane", 2023)
+    assert review.identifiable
