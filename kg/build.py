@@ -269,7 +269,7 @@ def build(
                 progress.stage("exporting")
             t = time.perf_counter()
             store.flush()
-            store.export(wanted)
+            store.export(wanted, documents)
             timings["export"] = time.perf_counter() - t
             exported.update({f: state for f in wanted})
             report.written = [out_dir / f"kg.{f}" for f in wanted]

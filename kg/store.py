@@ -237,16 +237,19 @@ class GraphStore:
         return len(self.store)
 
     # -- exporting ------------------------------------------------------------------------
-    def export(self, formats: Iterable[str]) -> list[Path]:
+    def export(
+        self, formats: Iterable[str], documents: dict[str, StoredDocument] | None = None
+    ) -> list[Path]:
         """Write `kg.<ext>` files into the out folder, each atomically (temp file, rename).
 
         Turtle and N-Triples hold the union of all graphs, document by document in graph order
         with each document's triples sorted, shared triples (organisations, countries) once at
-        the end; they are assembled from the build cache and so cost little to rewrite.
+        the end; they are assembled from the build cache and the previous file, so they cost
+        little to rewrite. `documents` is what `documents()` returns, if known.
         """
         from kg.stores.exports import write_exports
 
-        return write_exports(self, list(formats))
+        return write_exports(self, list(formats), documents)
 
 
 # the type pattern first, in a GRAPH block of its own: Oxigraph then starts from the documents

@@ -25,7 +25,7 @@ import time
 from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 CACHE_DIRNAME = ".cache"
 CACHE_VERSION = 1
+GRAPH_INDEX_VERSION = 2  # index entries are `GroupSpan`s
 RACY_SECONDS = 2.0
 
 
@@ -87,6 +88,15 @@ def split_triples(triples: list[str], doc_iri: str) -> tuple[bytes, bytes]:
     return join(lines[start:end]), join(lines[:start] + lines[end:])
 
 
+class GroupSpan(NamedTuple):
+    """Where a group of a grouped graph sits in its N-Triples fragment, and its digest."""
+
+    digest: bytes
+    offset: int
+    length: int
+    lines: int
+
+
 @dataclass
 class DocumentEntry:
     """Export fragments of one document graph."""
@@ -109,17 +119,21 @@ class BuildCache:
         return self.root / "docs" / doc_id[:2] / f"{doc_id}.{kind}.pkl"
 
     def _write(self, path: Path, value: Any) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps((CACHE_VERSION, value), protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, path)
+        self.write_pickle(path, (CACHE_VERSION, value))
 
     def _read(self, path: Path) -> Any:
+        data = self.read_pickle(path)
+        if not isinstance(data, tuple) or len(data) != 2:
+            return None
+        version, value = data
+        return value if version == CACHE_VERSION else None
+
+    def read_pickle(self, path: Path) -> Any:
+        """What `write_pickle` wrote to `path`, or None when it is missing or unreadable."""
         try:
-            version, value = pickle.loads(path.read_bytes())
+            return pickle.loads(path.read_bytes())
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
             return None
-        return value if version == CACHE_VERSION else None
 
     # -- documents ------------------------------------------------------------------------
     def put_document(self, entry: DocumentEntry) -> None:
@@ -154,23 +168,31 @@ class BuildCache:
     def graph_path(self, name: str, suffix: str) -> Path:
         return self.root / "graphs" / f"{name}.{suffix}"
 
-    def load_index(self, name: str) -> tuple[str, dict[str, bytes]]:
-        """(state digest, digest per group) of a grouped graph, or ("", {})."""
-        try:
-            version, state, index = pickle.loads(self.graph_path(name, "index.pkl").read_bytes())
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+    def load_index(self, name: str) -> tuple[str, dict[str, GroupSpan]]:
+        """(state digest, span per group in fragment order) of a grouped graph, or ("", {})."""
+        data = self.read_pickle(self.graph_path(name, "index.pkl"))
+        if not isinstance(data, tuple) or len(data) != 3 or data[0] != GRAPH_INDEX_VERSION:
             return "", {}
-        return (state, index) if version == CACHE_VERSION else ("", {})
+        keys, *columns = data[2]
+        spans = map(GroupSpan._make, zip(*columns, strict=True))
+        return data[1], dict(zip(keys, spans, strict=True))
 
-    def save_index(self, name: str, state: str, index: dict[str, bytes]) -> None:
-        path = self.graph_path(name, "index.pkl")
+    def save_index(self, name: str, state: str, index: dict[str, GroupSpan]) -> None:
+        """Saved by column (keys, digests, offsets, lengths, line counts): loads several times
+        faster than one tuple per group."""
+        columns = [list(column) for column in zip(*index.values(), strict=True)] or [[], [], [], []]
+        value = (GRAPH_INDEX_VERSION, state, [list(index), *columns])
+        self.write_pickle(self.graph_path(name, "index.pkl"), value)
+
+    def write_pickle(self, path: Path, value: Any) -> None:
+        """Pickle `value` to `path` (replaced atomically)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps((CACHE_VERSION, state, index), protocol=pickle.HIGHEST_PROTOCOL))
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(tmp, path)
 
     def drop_graph(self, name: str) -> None:
-        for suffix in ("index.pkl", "nt", "ttl"):
+        for suffix in ("index.pkl", "nt", "ttl", "ttl.pkl"):
             self.graph_path(name, suffix).unlink(missing_ok=True)
 
 
