@@ -67,8 +67,9 @@ def paragraphs(text: str) -> list[Span]:
 
 
 def _ends_with_closing(text: str, punctuation: str, closers: str = _CLOSERS) -> bool:
-    """`text` ends with one of `punctuation`, then any of `closers`."""
-    return text.rstrip(closers).endswith(tuple(punctuation))
+    """`text` ends with one of `punctuation` (characters), then any of `closers`."""
+    body = text.rstrip(closers)
+    return body != "" and body[-1] in punctuation
 
 
 def _lines(text: str, block: Span) -> list[Span]:

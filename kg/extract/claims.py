@@ -17,9 +17,9 @@ _ANAPHORIC_SUBJECT = re.compile(
 )
 _BULLET = re.compile(r"^\s*(?:[-*•●▪‣◦]|\d{1,2}[.)])\s*")
 _VAGUE_RESEARCH = screened(
-    r"\b(studies|research|evidence|trials|observations|clinics|institutions|findings|journals|publications|papers)\b",
-    re.I,
+    r"\b(studies|research|evidence|trials|observations|clinics|institutions|findings)\b", re.I
 )
+_OUTLOOK = re.compile(r"\b(optimistic|growing|grow)\b", re.I)
 _PERSONAL_REPORT = screened(
     r"\b(parents?|families|family|mothers?|fathers?|patients say|testimonials?|stories)\b", re.I
 )
@@ -38,17 +38,16 @@ def extract_claims(
     by_sentence: dict[int, list[ConceptMention]] = {}
     for c in concepts:
         by_sentence.setdefault(c.evidence.sentence.index, []).append(c)
+    contexts = [(st.context.start, st.context.end) for st in studies]
+    treatment = lexicon["treatment"]
     claims: list[Claim] = []
     previous_on_topic = False
     for s, passage in zip(sentences, passages, strict=True):
         mentions = by_sentence.get(s.index, [])
         cells = [m for m in mentions if m.ctype == "cell_source"]
-        cited = [
-            i
-            for i, st in enumerate(studies)
-            if st.context.start <= s.span.start and s.span.end <= st.context.end
-        ]
-        on_topic = bool(cells) or bool(lexicon["treatment"].search(passage))
+        start, end = s.span.start, s.span.end
+        cited = [i for i, (first, last) in enumerate(contexts) if first <= start and end <= last]
+        on_topic = bool(cells) or bool(treatment.search(passage))
         reason = _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, lexicon)
         previous_on_topic = on_topic or (previous_on_topic and bool(_ANAPHORIC_SUBJECT.match(s.text)))
         if reason is None:
@@ -68,17 +67,7 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
     if lexicon["procedure"].search(body) and not changed:
         return None
     predicate = any(
-        lexicon[name].search(body)
-        for name in (
-            "predicate",
-            "type-safety",
-            "type-access",
-            "strong",
-            "change",
-            "evidence-scarcity",
-            "negative-result",
-            "adverse-reported",
-        )
+        lexicon[name].search(body) for name in ("predicate", "type-safety", "type-access", "strong", "change")
     )
     if not predicate:
         return None
@@ -89,25 +78,18 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
         return "claim.cell-source-predicate"
     if treatment and not background:
         return "claim.treatment-predicate"
-    reported = ("adverse-none", "adverse-reported", "negative-result")  # "Spasticity did not differ"
-    if cited and (changed or any(lexicon[name].search(body) for name in reported)):
+    if cited and (changed or lexicon["adverse-none"].search(body)):
         return "claim.study-result"
     if changed and (lexicon["testimonial"].search(body) or _PERSONAL_REPORT.search(body)):
         return "claim.reported-outcome"
-    if lexicon["patient-outcome"].search(body):
-        return "claim.patient-outcome"
-    if outcomes and changed and previous_on_topic and not background:
+    if outcomes and changed and previous_on_topic:
         return "claim.outcome-change"
     if previous_on_topic and _ANAPHORIC_SUBJECT.match(text) and not background:
         return "claim.anaphoric-subject"
     if (
         lexicon["type-evidence"].search(body)
         and _VAGUE_RESEARCH.search(body)
-        and (
-            lexicon["strong"].search(body)
-            or lexicon["type-safety"].search(body)
-            or re.search(r"\b(optimistic|growing|grow|published)\b", text, re.I)
-        )
+        and (lexicon["strong"].search(body) or lexicon["type-safety"].search(body) or _OUTLOOK.search(text))
     ):
         return "claim.state-of-evidence"
     return None
@@ -121,7 +103,7 @@ def _negated(text: str, cue: str) -> bool:
 @lru_cache(maxsize=1024)
 def _negation(cue: str) -> re.Pattern[str]:
     return re.compile(
-        r"\b(?:not|no|never|isn't|isn’t|aren't|aren’t|without)\s+(?:\w+\s+){0,5}" + re.escape(cue), re.I
+        r"\b(?:not|no|never|isn't|isn’t|aren't|aren’t|without)\s+(?:\w+\s+){0,2}" + re.escape(cue), re.I
     )
 
 
@@ -147,13 +129,11 @@ def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
         lexicon["change"].search(passage) and _PERSONAL_REPORT.search(passage)
     )
 
-    def keys(ctype: str) -> list[str]:
-        out: list[str] = []
-        for m in mentions:
-            if m.ctype == ctype and m.concept not in out:
-                out.append(m.concept)
-        return out
-
+    keys: dict[str, list[str]] = {"cell_source": [], "route": [], "outcome": [], "condition": []}
+    for m in mentions:  # each kind's concepts, in order of first mention
+        bucket = keys.get(m.ctype)
+        if bucket is not None and m.concept not in bucket:
+            bucket.append(m.concept)
     return Claim(
         evidence=Evidence(s.span, s, reason),
         claim_type=claim_type,
@@ -162,10 +142,10 @@ def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
         hedge_cues=hedges,
         strong_cues=strong,
         polarity="negative" if negative else "positive",
-        cell_sources=keys("cell_source"),
-        routes=keys("route"),
-        outcomes=keys("outcome"),
-        conditions=keys("condition"),
+        cell_sources=keys["cell_source"],
+        routes=keys["route"],
+        outcomes=keys["outcome"],
+        conditions=keys["condition"],
         cites=cited,
         vague_citation=vague,
         anecdotal=anecdotal,
