@@ -17,9 +17,10 @@ _ANAPHORIC_SUBJECT = re.compile(
 )
 _BULLET = re.compile(r"^\s*(?:[-*•●▪‣◦]|\d{1,2}[.)])\s*")
 _VAGUE_RESEARCH = screened(
-    r"\b(studies|research|evidence|trials|observations|clinics|institutions|findings)\b", re.I
+    r"\b(studies|research|evidence|trials|observations|clinics|institutions|findings|journals|publications|papers)\b",
+    re.I,
 )
-_OUTLOOK = re.compile(r"\b(optimistic|growing|grow)\b", re.I)
+_OUTLOOK = re.compile(r"\b(optimistic|growing|grow|published)\b", re.I)
 _PERSONAL_REPORT = screened(
     r"\b(parents?|families|family|mothers?|fathers?|patients say|testimonials?|stories)\b", re.I
 )
@@ -67,7 +68,17 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
     if lexicon["procedure"].search(body) and not changed:
         return None
     predicate = any(
-        lexicon[name].search(body) for name in ("predicate", "type-safety", "type-access", "strong", "change")
+        lexicon[name].search(body)
+        for name in (
+            "predicate",
+            "type-safety",
+            "type-access",
+            "strong",
+            "change",
+            "evidence-scarcity",
+            "negative-result",
+            "adverse-reported",
+        )
     )
     if not predicate:
         return None
@@ -78,11 +89,14 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
         return "claim.cell-source-predicate"
     if treatment and not background:
         return "claim.treatment-predicate"
-    if cited and (changed or lexicon["adverse-none"].search(body)):
+    reported = ("adverse-none", "adverse-reported", "negative-result")  # "Spasticity did not differ"
+    if cited and (changed or any(lexicon[name].search(body) for name in reported)):
         return "claim.study-result"
     if changed and (lexicon["testimonial"].search(body) or _PERSONAL_REPORT.search(body)):
         return "claim.reported-outcome"
-    if outcomes and changed and previous_on_topic:
+    if lexicon["patient-outcome"].search(body):
+        return "claim.patient-outcome"
+    if outcomes and changed and previous_on_topic and not background:
         return "claim.outcome-change"
     if previous_on_topic and _ANAPHORIC_SUBJECT.match(text) and not background:
         return "claim.anaphoric-subject"
@@ -103,7 +117,7 @@ def _negated(text: str, cue: str) -> bool:
 @lru_cache(maxsize=1024)
 def _negation(cue: str) -> re.Pattern[str]:
     return re.compile(
-        r"\b(?:not|no|never|isn't|isn’t|aren't|aren’t|without)\s+(?:\w+\s+){0,2}" + re.escape(cue), re.I
+        r"\b(?:not|no|never|isn't|isn’t|aren't|aren’t|without)\s+(?:\w+\s+){0,5}" + re.escape(cue), re.I
     )
 
 
