@@ -237,3 +237,41 @@ def test_a_review_cited_by_its_source_is_identifiable(write_docs):
     review = study_in(extract(write_docs, LOCAL_NEWS), "Cochrane review")
     assert (review.design, review.venue, review.year) == ("systematic-review", "Cochrane", 2023)
     assert review.identifiable
+
+
+CLINIC_FAQ = (
+    "Fetal Stem Cell Therapy\n\n"
+    "For more than 20 years, our clinic has used fetal stem cells for cerebral palsy.\n\n"
+    "Unlike adult stem cells, they can become any type of brain cell and replace the neurons lost "
+    "in cerebral palsy.\n\n"
+    "According to our internal statistics, 87% of children improve after two procedures.\n\n"
+    "Our results were presented at international medical conferences.\n\n"
+    "Is it safe?\n\n"
+    "In two decades we have never seen a serious side effect.\n\n"
+    "Patients come to us from Israel, the UK and Australia."
+)
+
+
+def test_provider_statistics_conferences_safety_record_and_reach(write_docs):
+    x = extract(write_docs, CLINIC_FAQ)
+    assert study_in(x, "our internal statistics").identifiable is False
+    assert claim_in(x, "replace the neurons").claim_type == "mechanism"
+    conferences = claim_in(x, "presented at international medical conferences")
+    assert conferences.claim_type == "evidence" and conferences.vague_citation
+    assert claim_in(x, "never seen a serious side effect").claim_type == "safety"
+    assert claim_in(x, "Patients come to us").claim_type == "access"
+
+
+def test_uncontrolled_abstract_whose_methods_say_children_received(write_docs):
+    x = extract(
+        write_docs,
+        "Safety of autologous cord blood in cerebral palsy: an open-label phase 1 study\n\nAbstract\n\n"
+        "Twenty children aged 1 to 6 years with cerebral palsy received a single intravenous infusion "
+        "of their own umbilical cord blood. Three children had mild hypersensitivity reactions. "
+        "Randomised trials are needed to establish efficacy.",
+    )
+    own = next(s for s in x.studies if s.self_report)
+    assert (own.design, own.n) == ("case-series", 20)
+    assert claim_in(x, "hypersensitivity").claim_type == "safety"
+    needed = claim_in(x, "Randomised trials are needed")
+    assert needed is not None and needed.hedged

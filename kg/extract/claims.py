@@ -17,10 +17,12 @@ _ANAPHORIC_SUBJECT = re.compile(
 )
 _BULLET = re.compile(r"^\s*(?:[-*•●▪‣◦]|\d{1,2}[.)])\s*")
 _VAGUE_RESEARCH = screened(
-    r"\b(studies|research|evidence|trials|observations|clinics|institutions|findings|journals|publications|papers)\b",
+    r"\b(studies|research|evidence|trials|observations|clinics|institutions|findings|journals|publications|papers|"
+    r"conferences)\b",
     re.I,
 )
-_OUTLOOK = re.compile(r"\b(optimistic|growing|grow|published)\b", re.I)
+_OUTLOOK = re.compile(r"\b(optimistic|growing|grow|published|presented)\b", re.I)
+_FIRST_PERSON = re.compile(r"\b(?:we|us|our)\b", re.I)
 _PERSONAL_REPORT = screened(
     r"\b(parents?|families|family|mothers?|fathers?|patients say|testimonials?|stories)\b", re.I
 )
@@ -96,6 +98,10 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
         return "claim.reported-outcome"
     if lexicon["patient-outcome"].search(body):
         return "claim.patient-outcome"
+    if lexicon["adverse-none"].search(body):
+        return "claim.safety-assertion"  # "in two decades we have never seen a serious side effect"
+    if lexicon["type-access"].search(body) and _FIRST_PERSON.search(text):
+        return "claim.provider-access"  # "patients come to us from Israel, the UK and Australia"
     if outcomes and changed and previous_on_topic and not background:
         return "claim.outcome-change"
     if previous_on_topic and _ANAPHORIC_SUBJECT.match(text) and not background:
@@ -103,7 +109,12 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
     if (
         lexicon["type-evidence"].search(body)
         and _VAGUE_RESEARCH.search(body)
-        and (lexicon["strong"].search(body) or lexicon["type-safety"].search(body) or _OUTLOOK.search(text))
+        and (
+            lexicon["strong"].search(body)
+            or lexicon["type-safety"].search(body)
+            or _OUTLOOK.search(text)
+            or lexicon["hedge"].search(body)
+        )
     ):
         return "claim.state-of-evidence"
     return None

@@ -299,21 +299,23 @@ def _describe(doc, cand, context, passages, concepts, entities, lexicon) -> Stud
         context=span,
         self_report=cand.self_report,
     )
-    # design (an abstract's own study is often named in its title: "...: a randomised trial")
-    design_ctx = f"{doc.title}\n{ctx_text}" if cand.self_report else ctx
+    # design: an abstract's title names its own study's design ("...: an open-label phase 1 study")
+    # before anything its text says ("randomised trials are needed"); otherwise the mention first
     if cand.testimonial:
         study.design, study.design_rule = "testimonial", "design.testimonial"
     else:
         no_control = lexicon["no-control"].search(ctx)
-        for cue_set in lexicon.prefixed("design-"):
-            if cue_set.label == "testimonial":
-                continue
-            if no_control and cue_set.label in {"rct", "controlled-trial"}:
-                continue
-            in_context = cue_set.label != "review" and cue_set.search(design_ctx)
-            if cue_set.search(passage) or in_context:
-                study.design, study.design_rule = cue_set.label, f"design.cue.{cue_set.label}"
-                break
+        sets = [
+            c
+            for c in lexicon.prefixed("design-")
+            if c.label != "testimonial" and not (no_control and c.label in {"rct", "controlled-trial"})
+        ]
+        found = next((c for c in sets if c.search(doc.title)), None) if cand.self_report else None
+        found = found or next(
+            (c for c in sets if c.search(passage) or (c.label != "review" and c.search(ctx))), None
+        )
+        if found:
+            study.design, study.design_rule = found.label, f"design.cue.{found.label}"
     # size
     study.n = _sample_size(passage) or _sample_size(ctx)
     if study.n is None and (cand.named_case or study.design == "case-report" or _SINGLE_PATIENT.search(ctx)):
