@@ -153,6 +153,47 @@ def test_exports_are_rewritten_in_full_when_the_previous_file_was_changed(write_
     _same_as_fresh(folder, out, tmp_path / "fresh")
 
 
+def test_grouped_graph_writes_leave_exactly_the_groups_given(tmp_path):
+    """Each rewrite of a grouped graph (diffed against the cached fragment, against the store
+    when the fragment is gone, or in full when the index is gone) leaves the graph holding
+    exactly the latest groups' lines and its state marker."""
+    from kg.stores.groups import write_groups
+    from kg.stores.ntriples import line, literal
+
+    graph = "https://example.org/g"
+
+    def groups(values: dict[str, list[int]]):
+        out = []
+        for k, vs in values.items():
+            iri, node = f"https://example.org/{k}", f"https://example.org/{k}#n"
+            lines = [line(iri, "https://example.org/p", literal(v)) for v in vs]
+            lines += [
+                line(iri, "https://example.org/r", node),
+                line(node, "https://example.org/q", literal(f'{k} "é"')),
+            ]
+            out.append((iri, lines))
+        return out
+
+    store = GraphStore(tmp_path)
+    cache = BuildCache(tmp_path)
+    versions = [
+        {"a": [1, 2], "b": [3], "c": [4]},
+        {"a": [1, 5], "c": [4], "d": [6]},  # changed, gone, unchanged, new
+        {"a": [5], "d": [6, 7], "e": []},
+        {"b": [1], "d": [7]},
+    ]
+    for i, values in enumerate(versions):
+        if i == 2:
+            cache.graph_path("g", "nt").unlink()  # diff against the store
+        if i == 3:
+            cache.graph_path("g", "index.pkl").unlink()  # rewrite in full
+        write_groups(store, graph, groups(values))
+        expected = {ln for _, lines in groups(values) for ln in lines}
+        got = {f"{q.subject} {q.predicate} {q.object} ." for q in store.quads(graph)}
+        marker = {ln for ln in got if ln.startswith(f"<{graph}#state>")}
+        assert len(marker) == 1 and got - marker == expected
+
+
 def test_touched_file_is_hashed_not_rebuilt(write_docs, tmp_path):
     folder = write_docs({"a.txt": "Cord blood may improve motor function in cerebral palsy."})
     build([folder], tmp_path, exports=(), jobs=1)

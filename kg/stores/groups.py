@@ -59,36 +59,34 @@ def write_groups(store, graph: str, groups: Iterable[tuple[str, list]]) -> int:
     changed: dict[str, tuple[GroupSpan, list[bytes]]] | None = {} if trusted and previous.is_file() else None
     running = hashlib.blake2b(digest_size=12)
     new_index: dict[str, GroupSpan] = {}
-    writes = _Writes(store)
+    writes = _Writes(store, graph)
     offset = 0
     with atomic_file(cache.graph_path(name, "nt")) as fragment:
         for key, quads in groups:
             if key in new_index:
                 raise ValueError(f"{graph}: group {key} given twice")
-            lines = _group_lines(quads, graph)
-            block = b"\n".join(lines) + b"\n" if lines else b""
-            d = hashlib.blake2b(block, digest_size=8).digest()
+            nt_block, nq_block = _group_blocks(quads, suffix)
+            d = hashlib.blake2b(nq_block, digest_size=8).digest()
             running.update(key.encode() + d)
-            nt_block = block.replace(suffix, b" .\n")
             fragment.write(nt_block)
-            new_index[key] = GroupSpan(d, offset, len(nt_block), len(lines))
+            new_index[key] = GroupSpan(d, offset, len(nt_block), nt_block.count(b"\n"))
             offset += len(nt_block)
             old = index.pop(key, None)
             if old is not None and old.digest == d:
                 continue
             if old is None:
-                writes.insert(lines)
+                writes.insert(nq_block)
             elif changed is not None:
-                changed[key] = (old, lines)
+                changed[key] = (old, nt_block)
             else:
                 old_quads = _group_quads(store, graph, key)
                 old_lines = ox.serialize(old_quads, format=ox.RdfFormat.N_QUADS).splitlines()
-                keep = set(lines)
+                keep = set(nq_block.splitlines())
                 writes.delete(q for q, line in zip(old_quads, old_lines, strict=True) if line not in keep)
                 had = set(old_lines)
-                writes.insert(line for line in lines if line not in had)
+                writes.insert(b"".join(line + b"\n" for line in nq_block.splitlines() if line not in had))
         if changed is not None:
-            _diff_against_fragment(previous, changed.values(), index.values(), graph, writes)
+            _diff_against_fragment(previous, changed.values(), index.values(), writes)
         else:
             for key in index:  # groups that are gone
                 writes.delete(_group_quads(store, graph, key))
@@ -101,45 +99,69 @@ def write_groups(store, graph: str, groups: Iterable[tuple[str, list]]) -> int:
     return inserted
 
 
-def _group_lines(quads: list, graph: str) -> list[bytes]:
-    """A group's N-Quads lines in `graph`, sorted, without duplicates."""
+def _group_blocks(quads: list, suffix: bytes) -> tuple[bytes, bytes]:
+    """A group's lines, sorted and without duplicates, as N-Triples and as N-Quads (each line
+    ending in `suffix`, " <graph> .\n"). Lines given as strings are joined and encoded once:
+    code point order is UTF-8 byte order, and " .\n" only ends lines (literals escape newlines)."""
     if quads and isinstance(quads[0], str):  # N-Triples lines (see kg.stores.ntriples)
-        graph_end = f"<{graph}> .".encode()
-        return sorted({line[:-1].encode() + graph_end for line in quads})
-    return sorted(set(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines()))
+        nt = ("\n".join(sorted(set(quads))) + "\n").encode()
+        return nt, nt.replace(b" .\n", suffix)
+    lines = sorted(set(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines()))
+    nq = b"\n".join(lines) + b"\n" if lines else b""
+    return nq.replace(suffix, b" .\n"), nq
 
 
 class _Writes:
-    """Inserts (N-Quads lines) and deletes (quads) sent to the store in chunks. Inserts use the
-    bulk loader (several times faster than a transaction): an interrupted write leaves the graph
-    without its state marker, so the next write redoes it in full."""
+    """Inserts (N-Quads) and deletes (quads, or N-Triples lines of the graph) sent to the store
+    in chunks. Inserts use the bulk loader (several times faster than a transaction): an
+    interrupted write leaves the graph without its state marker, so the next write redoes it in
+    full."""
 
-    def __init__(self, store):
-        self.store = store
+    def __init__(self, store, graph: str):
+        self.store, self.graph = store, ox.NamedNode(graph)
+        self.suffix = f" <{graph}> .\n".encode()
         self.inserts: list[bytes] = []
+        self.pending_inserts = 0
         self.deletes: list[ox.Quad] = []
+        self.delete_lines: list[bytes] = []
         self.inserted = 0
 
-    def insert(self, lines: Iterable[bytes]) -> None:
-        self.inserts.extend(lines)
-        if len(self.inserts) >= CHUNK:
+    def insert(self, nquads: bytes) -> None:
+        self.inserts.append(nquads)
+        self.pending_inserts += nquads.count(b"\n")
+        if self.pending_inserts >= CHUNK:
             self._flush_inserts()
+
+    def insert_lines(self, nt_lines: Iterable[bytes]) -> None:
+        """N-Triples lines (without their newline) to insert into the graph."""
+        self.insert(b"".join(line[:-2] + self.suffix for line in nt_lines))
 
     def delete(self, quads: Iterable[ox.Quad]) -> None:
         self.deletes.extend(quads)
         if len(self.deletes) >= CHUNK:
             self._flush_deletes()
 
+    def remove_lines(self, nt_lines: Iterable[bytes]) -> None:
+        """N-Triples lines (without their newline) to delete from the graph."""
+        self.delete_lines.extend(nt_lines)
+        if len(self.delete_lines) >= CHUNK:
+            self._flush_deletes()
+
     def _flush_inserts(self) -> None:
         if self.inserts:
-            self.store._insert_nquads(b"\n".join(self.inserts) + b"\n", bulk=True)
-            self.inserted += len(self.inserts)
-            self.inserts.clear()
+            self.store._insert_nquads(b"".join(self.inserts), bulk=True)
+            self.inserted += self.pending_inserts
+            self.inserts, self.pending_inserts = [], 0
 
     def _flush_deletes(self) -> None:
+        if self.delete_lines:
+            data = b"\n".join(self.delete_lines) + b"\n"
+            triples = ox.parse(data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+            self.deletes.extend(ox.Quad(t.subject, t.predicate, t.object, self.graph) for t in triples)
+            self.delete_lines = []
         if self.deletes:
             self.store._delete_quads(self.deletes)
-            self.deletes.clear()
+            self.deletes = []
 
     def close(self) -> int:
         """Send what is left; the number of quads inserted."""
@@ -149,41 +171,24 @@ class _Writes:
 
 
 def _diff_against_fragment(
-    path: Path,
-    changed: Iterable[tuple[GroupSpan, list[bytes]]],
-    gone: Iterable[GroupSpan],
-    graph: str,
-    writes: _Writes,
+    path: Path, changed: Iterable[tuple[GroupSpan, bytes]], gone: Iterable[GroupSpan], writes: _Writes
 ) -> None:
     """Deletes and inserts that turn changed groups (their span in the previous fragment, their
-    new N-Quads lines) into their new lines and remove the groups that are gone; only those
-    spans of the previous fragment are read."""
-    g = ox.NamedNode(graph)
-    end, nt_end = f" <{graph}> .".encode(), b" ."
+    new N-Triples) into their new lines and remove the groups that are gone; only those spans of
+    the previous fragment are read."""
     with path.open("rb") as f:
-        for span, lines in changed:
+        for span, nt_block in changed:
             had = set(_read_span(f, span))
-            now = {line[: -len(end)] + nt_end for line in lines}
-            writes.delete(_quads(had - now, g))
-            writes.insert(line for line in lines if line[: -len(end)] + nt_end not in had)
+            now = set(nt_block.splitlines())
+            writes.remove_lines(had - now)
+            writes.insert_lines(now - had)
         for span in gone:
-            writes.delete(_quads(set(_read_span(f, span)), g))
+            writes.remove_lines(_read_span(f, span))
 
 
 def _read_span(f, span: GroupSpan) -> list[bytes]:
     f.seek(span.offset)
     return f.read(span.length).splitlines()
-
-
-def _quads(nt_lines: set[bytes], graph: ox.NamedNode) -> list[ox.Quad]:
-    """N-Triples lines as quads in `graph`."""
-    if not nt_lines:
-        return []
-    data = b"\n".join(sorted(nt_lines)) + b"\n"
-    return [
-        ox.Quad(t.subject, t.predicate, t.object, graph)
-        for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
-    ]
 
 
 def _group_quads(store, graph: str, key: str) -> list[ox.Quad]:
