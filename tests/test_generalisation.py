@@ -275,3 +275,42 @@ def test_uncontrolled_abstract_whose_methods_say_children_received(write_docs):
     assert claim_in(x, "hypersensitivity").claim_type == "safety"
     needed = claim_in(x, "Randomised trials are needed")
     assert needed is not None and needed.hedged
+
+
+PRESS = (
+    "University launches trial of cord blood cells for cerebral palsy\n\n"
+    "SYDNEY, 14 March 2024 – Researchers at the University of Sydney have begun enrolling children "
+    "in a new clinical trial that will test whether donor cord blood cells can improve movement.\n\n"
+    "The trial will randomly assign 90 children to donor cord blood or a placebo infusion.\n\n"
+    "The trial is funded by the Cerebral Palsy Alliance and registered as ACTRN12623000123456.\n\n"
+    "Media contact: press@example.org"
+)
+
+
+def test_press_release_is_news_and_its_trial_is_described_in_the_next_paragraphs(write_docs):
+    doc = read(write_docs, PRESS)
+    assert doc.kind == "news"
+    x = extract_document(doc)
+    trial = study_in(x, "a new clinical trial")
+    assert (trial.design, trial.n, trial.identifiable) == ("rct", 90, True)
+    assert claim_in(x, "will test whether") is None
+    assert "Cerebral Palsy Alliance" in {e.name for e in x.entities if e.kind == "organization"}
+
+
+def test_this_review_with_we_is_the_document_even_after_another_study(write_docs):
+    x = extract(
+        write_docs,
+        "MSCs for childhood neurological disorders: a narrative review\n\nAbstract\n\n"
+        "Preclinical studies show that MSCs secrete trophic factors. In this review, we summarise the "
+        "clinical evidence in cerebral palsy.\n\nConclusions: Randomised trials are required.",
+    )
+    own = next(s for s in x.studies if s.self_report)
+    assert own.design == "review" and "In this review" in own.evidence.sentence.text
+
+
+def test_a_parents_forum_post_is_a_blog(write_docs):
+    post = (
+        "Re: Has anyone tried stem cells?\n\nPosted by jen_mum\n\nMy daughter has cerebral palsy. "
+        "Honestly, I think it helped. It cost us $40,000."
+    )
+    assert read(write_docs, post).kind == "blog"

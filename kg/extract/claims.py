@@ -24,7 +24,9 @@ _VAGUE_RESEARCH = screened(
 _OUTLOOK = re.compile(r"\b(optimistic|growing|grow|published|presented)\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:we|us|our)\b", re.I)
 _PERSONAL_REPORT = screened(
-    r"\b(parents?|families|family|mothers?|fathers?|patients say|testimonials?|stories)\b", re.I
+    r"\b(parents?|families|family|mothers?|fathers?|patients say|testimonials?|stories|noticed|physio|"
+    r"physiotherapist|therapist)\b",
+    re.I,
 )
 
 

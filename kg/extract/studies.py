@@ -87,6 +87,8 @@ _RESULT_VERB = screened(
 _ELLIPTIC_MEMBER = re.compile(
     r"^(?:One|Another|The first|The second|The other)\s+(?!of\b)(?:from|by|at|in|was|is)\b"
 )
+_STUDY_ANAPHOR = re.compile(r"^(?:The|This)\s+(?:new\s+)?(?:study|trial|review|analysis)\b")
+_FIRST_PERSON = re.compile(r"\b(?:we|our)\b", re.I)  # "In this review, we summarise..."
 _DETERMINER_WINDOW = 5  # words allowed between a determiner and the study noun
 
 
@@ -165,7 +167,8 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
         if found:
             determiner, m = found
             anaphoric = determiner in {"this", "the"}
-            if anaphoric and out and s.paragraph == out[-1].sentence.paragraph:
+            self_described = determiner == "this" and abstract_like and _FIRST_PERSON.search(text)
+            if anaphoric and out and s.paragraph == out[-1].sentence.paragraph and not self_described:
                 continue  # "the study", "this report": the study already open
             if anaphoric and abstract_like and determiner in self_determiners:
                 if not any(c.self_report for c in out):
@@ -280,9 +283,12 @@ def _context(cand, later, sentences, doc) -> list[Sentence]:
     if cand.self_report:  # the document describes its own study throughout
         return [x for x in sentences[:stop] if not is_title(x, doc.title)]
     out = [cand.sentence]
+    paragraph = cand.sentence.paragraph
     for s in sentences[cand.sentence.index + 1 : stop]:
-        if s.paragraph != cand.sentence.paragraph and not cand.self_report:
-            break
+        if s.paragraph != paragraph:
+            if s.paragraph != paragraph + 1 or not _STUDY_ANAPHOR.match(s.text):
+                break
+            paragraph = s.paragraph  # "The trial will randomly assign 90 children...": still this study
         out.append(s)
     return out
 
