@@ -20,7 +20,7 @@ from kg.stores import ntriples as nt
 class GradingResult:
     studies: dict[str, StudyGrade]
     claims: int  # claims assessed (written as they were assessed, not kept)
-    quads: int
+    quads: int  # quads the analysis graph holds
 
 
 def _v(row, name):
@@ -173,16 +173,9 @@ def grade_store(store: GraphStore, inputs: GradingInputs | None = None) -> Gradi
     grades = {s.iri: grade_study(s, rules) for s in studies}
     hierarchy, labels = read_hierarchy(store)
     assessments = iter_assessments(claims, studies, grades, docs, hierarchy, labels, rules, lexicon)
-    count = 0
-
-    def groups():
-        nonlocal count
-        for key, lines in itertools.chain(_study_groups(grades), _claim_groups(assessments)):
-            count += len(lines)
-            yield key, lines
-
-    store.replace_graph_groups(ANALYSIS_GRAPH, groups())
-    return GradingResult(grades, len(claims), count)
+    groups = itertools.chain(_study_groups(grades), _claim_groups(assessments))
+    quads = store.replace_graph_groups(ANALYSIS_GRAPH, groups)
+    return GradingResult(grades, len(claims), quads)
 
 
 # The analysis graph is written as N-Triples lines (a few per claim, millions on a large corpus).

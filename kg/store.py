@@ -174,7 +174,7 @@ class GraphStore:
 
     def replace_graph_groups(self, graph: str, groups: Iterable[tuple[str, list[ox.Quad]]]) -> int:
         """Replace a large graph given as groups of quads (e.g. one per graded claim), rewriting
-        only the groups whose content changed since the last call. Returns quads written."""
+        only the groups whose content changed since the last call. Returns the quads it holds."""
         from kg.stores.groups import write_groups
 
         return write_groups(self, graph, groups)
@@ -215,6 +215,11 @@ class GraphStore:
     def quads(self, graph: str | None = None) -> list[ox.Quad]:
         g = ox.NamedNode(graph) if graph else None
         return list(self.store.quads_for_pattern(None, None, None, g))
+
+    def graph_size(self, graph: str) -> int:
+        """Quads in one named graph."""
+        rows = list(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
+        return int(rows[0]["n"].value) if rows else 0
 
     def graph_names(self) -> list[str]:
         """Named graphs in the store, sorted."""

@@ -173,3 +173,26 @@ def test_no_change_rebuild_keeps_views_and_count_and_a_change_refreshes_them(wri
     assert third.exit_code == 0, third.output
     assert f"wrote {overview}" in third.output and "randomized" in overview.read_text(encoding="utf-8")
     assert f"{len(GraphStore(out, read_only=True)):,} quads" in third.output
+
+
+def test_ntriples_terms_are_written_as_pyoxigraph_writes_them():
+    from kg.stores.ntriples import line, literal
+
+    for value in [
+        "plain",
+        'a "quote"',
+        "back\\slash",
+        "new\nline\r\t",
+        "ctl\x01\x1f\x7f",
+        "é ü 中",
+        "",
+        0,
+        -3,
+        True,
+    ]:
+        assert literal(value) == str(ox.Literal(value))
+    iri = "https://example.org/s"
+    assert (
+        line(iri, iri, literal("x"))
+        == str(ox.Triple(ox.NamedNode(iri), ox.NamedNode(iri), ox.Literal("x"))) + " ."
+    )

@@ -135,6 +135,7 @@ def test_any_sequence_of_builds_equals_a_fresh_build(write_docs, tmp_path, monke
         report = build([folder], out, exports=("ttl", "nt"), jobs=1)
         assert report.graded == (i != 4)
         _same_as_fresh(folder, out, tmp_path / f"fresh{i}")
+        assert report.triples == len(GraphStore(out, read_only=True))  # counted incrementally
         graphs = out / ".cache" / "graphs"
         lines = (graphs / "analysis.nt").read_bytes().splitlines(keepends=True)
         chunks = [b"".join(lines[k : k + 7]) for k in range(0, len(lines), 7)]

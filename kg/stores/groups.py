@@ -35,8 +35,8 @@ def cache_name(graph: str) -> str:
 
 def write_groups(store, graph: str, groups: Iterable[tuple[str, list]]) -> int:
     """Replace `graph` with the content of `groups`: (key, quads) or (key, N-Triples lines as
-    written by `kg.stores.ntriples`), keys distinct. Returns the number of quads inserted (0 when
-    nothing changed)."""
+    written by `kg.stores.ntriples`), keys distinct. Returns the number of quads the graph holds
+    (the groups' distinct lines and the state marker)."""
     from kg.store import atomic_file
 
     cache = BuildCache(store.out_dir)
@@ -90,13 +90,13 @@ def write_groups(store, graph: str, groups: Iterable[tuple[str, list]]) -> int:
         else:
             for key in index:  # groups that are gone
                 writes.delete(_group_quads(store, graph, key))
-        inserted = writes.close()
+        writes.close()
         new_state = running.hexdigest()
         marker_quad = ox.Quad(ox.NamedNode(marker), _SHA, ox.Literal(new_state), g)
         fragment.write(ox.serialize([marker_quad], format=ox.RdfFormat.N_QUADS).replace(suffix, b" .\n"))
     store._insert_nquads(ox.serialize([marker_quad], format=ox.RdfFormat.N_QUADS))
     cache.save_index(name, new_state, new_index)
-    return inserted
+    return sum(span.lines for span in new_index.values()) + 1
 
 
 def _group_blocks(quads: list, suffix: bytes) -> tuple[bytes, bytes]:
@@ -124,7 +124,6 @@ class _Writes:
         self.pending_inserts = 0
         self.deletes: list[ox.Quad] = []
         self.delete_lines: list[bytes] = []
-        self.inserted = 0
 
     def insert(self, nquads: bytes) -> None:
         self.inserts.append(nquads)
@@ -150,7 +149,6 @@ class _Writes:
     def _flush_inserts(self) -> None:
         if self.inserts:
             self.store._insert_nquads(b"".join(self.inserts), bulk=True)
-            self.inserted += self.pending_inserts
             self.inserts, self.pending_inserts = [], 0
 
     def _flush_deletes(self) -> None:
@@ -163,11 +161,10 @@ class _Writes:
             self.store._delete_quads(self.deletes)
             self.deletes = []
 
-    def close(self) -> int:
-        """Send what is left; the number of quads inserted."""
+    def close(self) -> None:
+        """Send what is left."""
         self._flush_deletes()
         self._flush_inserts()
-        return self.inserted
 
 
 def _diff_against_fragment(

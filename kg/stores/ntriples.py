@@ -7,12 +7,15 @@ back from the store.
 
 from __future__ import annotations
 
+import re
+
 from kg.namespaces import XSD
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 for _code in [*range(0x20), 0x7F]:
     _ESCAPES.setdefault(chr(_code), f"\\u{_code:04X}")
 _TABLE = str.maketrans(_ESCAPES)
+_NEEDS_ESCAPE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
 _INTEGER = f"^^<{XSD}integer>"
 _BOOLEAN = f"^^<{XSD}boolean>"
 
@@ -23,7 +26,8 @@ def literal(value: str | int | bool) -> str:
         return f'"{"true" if value else "false"}"{_BOOLEAN}'
     if isinstance(value, int):
         return f'"{value}"{_INTEGER}'
-    return '"' + str(value).translate(_TABLE) + '"'
+    text = str(value)
+    return f'"{text.translate(_TABLE) if _NEEDS_ESCAPE.search(text) else text}"'
 
 
 def line(subject: str, predicate: str, obj: str) -> str:
