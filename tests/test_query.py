@@ -71,6 +71,54 @@ def test_library_has_documented_queries_whose_parameters_are_returned_variables(
             assert re.search(rf"[?$]{p.name}\b", select) or "CONSTRUCT" in select, (q.name, p.name)
 
 
+def test_every_plan_returns_the_rows_of_its_query(service):
+    """A plan (NAME.PARAM.rq) is the same question planned for a bound parameter: for values that
+    occur on the bundled corpus, it gives exactly the rows its named query gives."""
+    planned = [q for q in service.named_queries.values() if q.plans]
+    assert {q.name for q in planned} >= {"indirect-evidence-claims", "unsupported-claims"}
+    for q in planned:
+        for plan in q.plans:
+            (param,) = plan.bound  # the shipped plans bind one parameter each
+            values = sorted({str(r[param]) for r in service.run_named(q.name).records() if param in r})
+            assert values, (q.name, param)
+            for value in values[:4]:
+                term = f"<{value}>" if q.parameter(param).kind == "iri" else value
+                general = service.run(q.text, {param: term}, named=q)
+                own = service.run(plan.text, {param: term}, named=q)
+                assert _rows_as_sets(own) == _rows_as_sets(general), (plan.path.name, value)
+                assert len(own) > 0
+
+
+def _rows_as_sets(result) -> list[tuple]:
+    """Rows with GROUP_CONCAT lists as sets: SPARQL leaves the order inside a group undefined."""
+    names = result.variables
+    return sorted(
+        tuple(tuple(sorted(str(r.get(n, "")).split(", "))) for n in names) for r in result.records()
+    )
+
+
+def test_a_bound_parameter_picks_its_plan(service):
+    q = service.named_queries["unsupported-claims"]
+    assert q.text_for([]) == q.text and q.text_for(["status"]) == q.text
+    assert q.text_for(["reason"]) == q.text_for(["?reason", "status"]) == q.plans[0].text != q.text
+    anecdotes = service.run_named("unsupported-claims", {"reason": "anecdote"}).records()
+    assert anecdotes and {r["reason"] for r in anecdotes} == {"anecdote"}
+
+
+def test_plan_files_must_belong_to_a_query_and_its_parameters(tmp_path):
+    (tmp_path / "mine.rq").write_text("# Mine\n# @param x iri an IRI\nSELECT ?x WHERE { ?x ?p ?o }")
+    (tmp_path / "mine.x.rq").write_text("# Mine for one x\nSELECT ?x WHERE { ?x a ?o }")
+    mine = load_named_queries([tmp_path])["mine"]
+    assert [sorted(p.bound) for p in mine.plans] == [["x"]] and "mine.x" not in load_named_queries([tmp_path])
+    (tmp_path / "mine.y.rq").write_text("# Mine for one y\nSELECT ?y WHERE { ?y a ?o }")
+    with pytest.raises(QueryError, match="has no parameter y"):
+        load_named_queries([tmp_path])
+    (tmp_path / "mine.y.rq").unlink()
+    (tmp_path / "other.x.rq").write_text("# Other for one x\nSELECT ?x WHERE { ?x a ?o }")
+    with pytest.raises(QueryError, match="a plan of 'other', which is not a named query"):
+        load_named_queries([tmp_path])
+
+
 def test_every_named_query_returns_rows_on_the_bundled_corpus(service):
     for name in service.named_queries:
         assert len(service.run_named(name)) > 0, name

@@ -1,10 +1,14 @@
 """Named queries: the `.rq` files of `ontology/queries/` (and extra folders), their header
-comments (title, description, `@param` lines), and how a query given on the command line resolves."""
+comments (title, description, `@param` lines), and how a query given on the command line resolves.
+
+A file `NAME.PARAM.rq` (or `NAME.P1.P2.rq`) is a *plan* of the named query NAME: the same question
+written for when those parameters have values, so that a drill-down into one document or reason
+starts from it instead of scanning the whole graph; it must return the same rows."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +29,15 @@ class QueryParameter:
 
 
 @dataclass(frozen=True)
+class QueryPlan:
+    """Another text of a named query, for when all the `bound` parameters have values."""
+
+    bound: frozenset[str]
+    path: Path
+    text: str
+
+
+@dataclass(frozen=True)
 class NamedQuery:
     """A query file from `ontology/queries/` with the header comment that documents it."""
 
@@ -34,9 +47,16 @@ class NamedQuery:
     parameters: tuple[QueryParameter, ...]
     path: Path
     text: str
+    plans: tuple[QueryPlan, ...] = ()
 
     def parameter(self, name: str) -> QueryParameter | None:
         return next((p for p in self.parameters if p.name == name), None)
+
+    def text_for(self, bound: Iterable[str]) -> str:
+        """The text to run with these parameters bound: the plan that uses the most of them."""
+        names = {n.lstrip("?$") for n in bound}
+        fitting = [p for p in self.plans if p.bound <= names]
+        return max(fitting, key=lambda p: (len(p.bound), sorted(p.bound))).text if fitting else self.text
 
 
 _PARAM_LINE = re.compile(r"@param\s+\??(?P<name>[A-Za-z_]\w*)\s+(?P<kind>[a-z]+)\s*(?P<text>.*)")
@@ -87,13 +107,31 @@ def parse_named_query(path: Path) -> NamedQuery:
 def load_named_queries(extra_dirs: Sequence[Path] = ()) -> dict[str, NamedQuery]:
     """The shipped named queries, overridden or extended by `*.rq` files in `extra_dirs`."""
     queries: dict[str, NamedQuery] = {}
+    plans: dict[str, dict[frozenset[str], QueryPlan]] = {}
     for folder in (default_query_dir(), *extra_dirs):
         folder = Path(folder)
         if not folder.is_dir():
             raise QueryError(f"{folder}: no such folder of named queries")
         for path in sorted(folder.iterdir()):
-            if path.suffix in QUERY_SUFFIXES and path.is_file():
-                queries[path.stem] = parse_named_query(path)
+            if path.suffix not in QUERY_SUFFIXES or not path.is_file():
+                continue
+            name, *bound = path.stem.split(".")
+            if bound:
+                plan = QueryPlan(frozenset(bound), path, parse_named_query(path).text)
+                plans.setdefault(name, {})[plan.bound] = plan
+            else:
+                queries[name] = parse_named_query(path)
+    for name, by_bound in plans.items():
+        query = queries.get(name)
+        if query is None:
+            path = next(iter(by_bound.values())).path
+            raise QueryError(f"{path}: a plan of {name!r}, which is not a named query")
+        for plan in by_bound.values():
+            unknown = sorted(n for n in plan.bound if query.parameter(n) is None)
+            if unknown:
+                raise QueryError(f"{plan.path}: {name!r} has no parameter {', '.join(unknown)}")
+        ordered = tuple(by_bound[b] for b in sorted(by_bound, key=sorted))
+        queries[name] = NamedQuery(**{**query.__dict__, "plans": ordered})
     return queries
 
 
@@ -133,6 +171,7 @@ def render_named_queries(queries: Sequence[NamedQuery], fmt: str = "table") -> s
                         {"name": p.name, "kind": p.kind, "description": p.description} for p in q.parameters
                     ],
                     "path": str(q.path),
+                    "plans": [{"bound": sorted(p.bound), "path": str(p.path)} for p in q.plans],
                 }
                 for q in queries
             ],
@@ -140,8 +179,15 @@ def render_named_queries(queries: Sequence[NamedQuery], fmt: str = "table") -> s
         )
     from kg.formatting import simple_table
 
+    def planned(q: NamedQuery, name: str) -> str:
+        return " [own plan]" if any(p.bound == {name} for p in q.plans) else ""
+
     rows = [
-        (q.name, q.title, "\n".join(f"{p.name} ({p.kind}): {p.description}" for p in q.parameters))
+        (
+            q.name,
+            q.title,
+            "\n".join(f"{p.name} ({p.kind}): {p.description}{planned(q, p.name)}" for p in q.parameters),
+        )
         for q in queries
     ]
     return simple_table(

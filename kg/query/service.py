@@ -72,11 +72,13 @@ class QueryService:
         named = self.named_queries.get(name)
         if named is None:
             raise QueryError(f"unknown named query {name!r} (`kg query --list` shows them)")
-        return self.run(named.text, params, named=named)
+        return self.run(named.text_for(params or ()), params, named=named)
 
     def run_spec(self, spec: str, params: Mapping[str, str | Term] | None = None) -> QueryResult:
         """Run a named query, a query file, or inline SPARQL (see `resolve_query`)."""
         text, named = resolve_query(spec, self.named_queries)
+        if named is not None:
+            text = named.text_for(params or ())
         return self.run(text, params, named=named)
 
     # -- any query ----------------------------------------------------------------------------
