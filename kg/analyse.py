@@ -16,11 +16,13 @@ would. Only the cited studies and the strongest others are kept per claim
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import networkx as nx
 
@@ -29,6 +31,7 @@ from kg.lexicon import Lexicon
 from kg.rules import Rules, certainty_rank, shift_certainty
 from kg.text import squash
 
+T = TypeVar("T")
 RESULT_REPORT_RULES = {"claim.study-result", "claim.reported-outcome"}
 ADVERSE = "https://w3id.org/hckg/vocab/adverse-events"
 
@@ -87,8 +90,19 @@ class Evidence:
 
     @property
     def certainty(self) -> str:
-        steps = -1 if self.relation != "direct" else 0
-        return shift_certainty(self.grade.certainty, steps)
+        return _certainty(self.grade.certainty, self.relation)
+
+
+@functools.cache
+def _certainty(graded: str, relation: str) -> str:
+    """A study's certainty as evidence for a claim: a step lower unless the match is direct."""
+    return shift_certainty(graded, -1 if relation != "direct" else 0)
+
+
+@functools.cache
+def _certainty_rank(value: str | None) -> int:
+    """`certainty_rank`, memoised: asked several times per claim."""
+    return certainty_rank(value)
 
 
 @dataclass(slots=True)
@@ -240,7 +254,7 @@ def _statements(docs: dict[str, DocRecord], cue_set) -> list[tuple[str, str]]:
 
 def _score(e: Evidence) -> tuple[int, int, int]:
     """What makes evidence the strongest: certainty, then closeness of the match, then level."""
-    return (certainty_rank(e.certainty), -_RANK[e.relation], -e.grade.level)
+    return (_certainty_rank(e.certainty), -_RANK[e.relation], -e.grade.level)
 
 
 @dataclass
@@ -265,9 +279,10 @@ class CorpusEvidence:
     """Studies anywhere in the corpus with findings on a claim's cell source and outcome.
 
     The usable studies are grouped into `StudyClass`es; the evidence for a claim signature (type,
-    cell sources, outcomes, conditions) is found with set operations over classes indexed by
-    cell source, outcome and condition, and summarised (`EvidencePool`) once per signature, so
-    the cost grows with the number of distinct signatures, not claims × studies.
+    cell sources, outcomes, conditions) is found by intersecting sets of classes (bit masks)
+    indexed by cell source, outcome and condition, and summarised (`EvidencePool`) once per
+    distinct set, merging the classes' own summaries only as far as needed; so the cost grows
+    with the number of distinct signatures, not claims × studies.
     """
 
     def __init__(
@@ -298,24 +313,33 @@ class CorpusEvidence:
         for cl in self.classes:
             self._prepare(cl)
         self._by_cells: dict[tuple[str, ...], list[int]] = {}
-        self._by_outcome: dict[str, set[int]] = {}
-        self._by_condition: dict[str, set[int]] = {}
-        self._unconditioned: set[int] = set()
-        self._adverse: set[int] = set()
+        # sets of classes are bit masks (bit k: class k): a claim signature's classes are a few
+        # integer ANDs
+        self._by_outcome: dict[str, int] = {}
+        self._by_condition: dict[str, int] = {}
+        self._unconditioned = self._adverse = self._with_results = 0
         for k, cl in enumerate(self.classes):
+            bit = 1 << k
             self._by_cells.setdefault(cl.cells, []).append(k)
             if cl.result_reported:
                 for o in cl.outcomes:
-                    self._by_outcome.setdefault(o, set()).add(k)
+                    self._by_outcome[o] = self._by_outcome.get(o, 0) | bit
+                if cl.outcomes:
+                    self._with_results |= bit
             for cond in cl.conditions:
-                self._by_condition.setdefault(cond, set()).add(k)
+                self._by_condition[cond] = self._by_condition.get(cond, 0) | bit
             if not cl.conditions:
-                self._unconditioned.add(k)
+                self._unconditioned |= bit
             if cl.adverse_reported:
-                self._adverse.add(k)
-        self._relations: dict[tuple[str, ...], dict[int, str]] = {}
-        self._memo: dict[tuple, set[int]] = {}
-        self._pools: dict[tuple, EvidencePool] = {}
+                self._adverse |= bit
+        self.class_size = [len(cl.members) for cl in self.classes]
+        self.class_head = [cl.members[0] for cl in self.classes]
+        self.class_level = [cl.min_level for cl in self.classes]
+        self.class_clusters = [cl.clusters for cl in self.classes]
+        self._bearings: dict[tuple[str, ...], Bearing] = {}
+        self._empty = EvidencePool(self, Bearing(), 0)
+        self._memo: dict[tuple, int] = {}
+        self._pools: dict[tuple[tuple[str, ...], int], EvidencePool] = {}
         self._signatures: dict[tuple, EvidencePool] = {}
         self._evidence: dict[tuple[int, str], Evidence] = {}
 
@@ -364,7 +388,7 @@ class CorpusEvidence:
 
     def in_pool(self, iri: str, pool: EvidencePool) -> bool:
         k = self.class_of.get(self.index.get(iri, -1))
-        return k is not None and k in pool.relation
+        return k is not None and pool.holds(k)
 
     def pool(
         self,
@@ -381,134 +405,225 @@ class CorpusEvidence:
 
     def _pool(self, claim_type, cells, outcomes, conditions) -> EvidencePool:
         if claim_type in {"mechanism", "property", "access"}:
-            return EMPTY_POOL
-        relations = self._relations_for(cells)
-        allowed = set(relations)
+            return self._empty
+        bearing = self._bearing(cells)
+        matched = bearing.classes
         if conditions:
-            allowed &= self._classes_for_conditions(conditions)
+            matched &= self._classes_for_conditions(conditions)
         if claim_type == "safety":
-            allowed &= self._adverse
+            matched &= self._adverse
         elif claim_type == "efficacy":
-            allowed &= self._classes_for_outcomes(tuple(o for o in outcomes if o != ADVERSE))
-        matched = tuple(sorted(allowed))
+            matched &= self._classes_for_outcomes(tuple(o for o in outcomes if o != ADVERSE))
         key = (cells, matched)
         if key not in self._pools:
-            self._pools[key] = EvidencePool(self, {k: relations[k] for k in matched})
+            self._pools[key] = EvidencePool(self, bearing, matched)
         return self._pools[key]
 
-    def _relations_for(self, cells: tuple[str, ...]) -> dict[int, str]:
-        """Classes whose cell sources bear on `cells` (not merely 'related'), with the relation."""
-        if cells not in self._relations:
-            found: dict[int, str] = {}
+    def _bearing(self, cells: tuple[str, ...]) -> Bearing:
+        """The classes whose cell sources bear on `cells` (not merely 'related') (memoised)."""
+        if cells not in self._bearings:
+            relation: dict[int, str] = {}
             for class_cells, ks in self._by_cells.items():
                 r = _best_relation(self.h, list(cells), list(class_cells)) if cells else "direct"
                 if r is not None and r != "related":
-                    found.update(dict.fromkeys(ks, r))
-            self._relations[cells] = found
-        return self._relations[cells]
+                    relation.update(dict.fromkeys(ks, r))
+            self._bearings[cells] = Bearing(
+                relation,
+                sum(1 << k for k in relation),
+                sum(1 << k for k, r in relation.items() if r in DIRECT),
+                sorted(relation, key=self.class_head.__getitem__),
+                sorted((self.strength(k, r, 0), k) for k, r in relation.items()),
+                sorted(
+                    (self.classes[k].negatives[0], k)
+                    for k, r in relation.items()
+                    if r in DIRECT and self.classes[k].negatives
+                ),
+            )
+        return self._bearings[cells]
 
-    def _classes_for_conditions(self, conditions: tuple[str, ...]) -> set[int]:
+    def strength(self, k: int, relation: str, pos: int) -> tuple[int, int, int, int] | None:
+        """The rank key (certainty, closeness, level, study) of the `pos`-th strongest study of
+        class `k` bearing on a claim by `relation`; None past the class's summary."""
+        ranked = self.classes[k].top[relation != "direct"]
+        if pos >= len(ranked):
+            return None
+        (rank, level, i), _ = ranked[pos]
+        return (rank, _RANK[relation], level, i)
+
+    def _classes_for_conditions(self, conditions: tuple[str, ...]) -> int:
         key = ("conditions", conditions)
         if key not in self._memo:
-            found = set(self._unconditioned)
+            found = self._unconditioned
             for c in conditions:
                 for kin in self.h.kin(c):
-                    found |= self._by_condition.get(kin, set())
+                    found |= self._by_condition.get(kin, 0)
             self._memo[key] = found
         return self._memo[key]
 
-    def _classes_for_outcomes(self, outcomes: tuple[str, ...]) -> set[int]:
+    def _classes_for_outcomes(self, outcomes: tuple[str, ...]) -> int:
         """Classes with a reported result on an outcome (related to one of `outcomes`, if any)."""
         key = ("outcomes", outcomes)
         if key not in self._memo:
-            found: set[int] = set()
-            if outcomes:
-                for o in outcomes:
-                    for kin in self.h.kin(o):
-                        found |= self._by_outcome.get(kin, set())
-            else:
-                found = {k for k, cl in enumerate(self.classes) if cl.result_reported and cl.outcomes}
+            found = 0 if outcomes else self._with_results
+            for o in outcomes:
+                for kin in self.h.kin(o):
+                    found |= self._by_outcome.get(kin, 0)
             self._memo[key] = found
         return self._memo[key]
 
 
-class EvidencePool:
-    """The corpus evidence for one claim signature, summarised: how many studies, the first in
-    corpus order, the strongest, the negative findings, the lowest level, independent studies."""
+def _bits(mask: int) -> list[int]:
+    """The positions of the bits set in `mask`, ascending."""
+    return [k for k, digit in enumerate(reversed(bin(mask))) if digit == "1"]
 
-    def __init__(self, corpus: CorpusEvidence | None, relation: dict[int, str]):
-        self.corpus = corpus
-        self.relation = relation  # class -> how its studies bear on the claim
-        classes = corpus.classes if corpus else []
-        size, first, first_direct, min_level = 0, None, None, None
-        for k, r in relation.items():
-            cl = classes[k]
-            size += len(cl.members)
-            head = (cl.members[0], r)
-            if first is None or head < first:
-                first = head
-            if r in DIRECT and (first_direct is None or head < first_direct):
-                first_direct = head
-            if min_level is None or cl.min_level < min_level:
-                min_level = cl.min_level
-        self.size, self.first, self.first_direct, self.min_level = size, first, first_direct, min_level
-        empty = not relation
-        self._top: list[tuple[int, str]] | None = [] if empty else None
-        self._negatives: list[tuple[int, str]] | None = [] if empty else None
-        self._clusters: frozenset[int] | None = frozenset() if empty else None
+
+@dataclass(slots=True)
+class Bearing:
+    """The classes whose cell sources bear on a claim's cell sources, with the relation, and
+    what the pool summaries merge: each class's strongest study and first negative finding
+    (on a direct or narrower cell source), in ascending order."""
+
+    relation: dict[int, str] = field(default_factory=dict)
+    classes: int = 0  # bit mask
+    direct: int = 0  # bit mask of the classes on a direct or narrower cell source
+    by_head: list[int] = field(default_factory=list)  # classes by first study (corpus order)
+    strongest: list[tuple[tuple[int, int, int, int], int]] = field(default_factory=list)  # (strength, class)
+    negatives: list[tuple[int, int]] = field(default_factory=list)  # (study, class)
+
+
+class EvidencePool:
+    """The corpus evidence for one claim signature (a set of the classes bearing on its cell
+    sources), summarised: how many studies, the first in corpus order, the strongest, the negative
+    findings, the lowest level, independent studies."""
+
+    def __init__(self, corpus: CorpusEvidence, bearing: Bearing, classes: int):
+        self.corpus, self.bearing, self.classes = corpus, bearing, classes
+        self.members = _bits(classes)
+        self.size = sum(map(corpus.class_size.__getitem__, self.members))
+        self.first = self._first(classes)
+        self.first_direct = self._first(classes & bearing.direct)
+        self.min_level = min(map(corpus.class_level.__getitem__, self.members), default=None)
+        self._top: list[tuple[int, str]] | None = None
+        self._negatives: list[tuple[int, str]] | None = None
+        self._clusters: frozenset[int] | None = None
+        self._leading: list[Evidence] | None = None
+        self._first_negative: tuple[Evidence | None] | None = None
+
+    def holds(self, k: int) -> bool:
+        """Whether class `k` is in the pool."""
+        return bool(self.classes >> k & 1)
+
+    def _first(self, classes: int) -> tuple[int, str] | None:
+        """(first study in corpus order, relation) of the `classes` (a bit mask)."""
+        if not classes:
+            return None
+        k = next(k for k in self.bearing.by_head if classes >> k & 1)
+        return self.corpus.class_head[k], self.bearing.relation[k]
 
     @property
     def top(self) -> list[tuple[int, str]]:
         """Up to `_POOL_TOP` (study, relation), strongest first, ties in corpus order."""
         if self._top is None:
-            assert self.corpus is not None
-            heads = []
-            for k, r in self.relation.items():
-                ranked = self.corpus.classes[k].top[r != "direct"]
-                (rank, level, i), _ = ranked[0]
-                heads.append(((rank, _RANK[r], level, i), k, 0))
-            heapq.heapify(heads)
-            out: list[tuple[int, str]] = []
-            while heads and len(out) < _POOL_TOP:
-                (_, _, _, i), k, pos = heapq.heappop(heads)
-                r = self.relation[k]
-                out.append((i, r))
-                ranked = self.corpus.classes[k].top[r != "direct"]
-                if pos + 1 < len(ranked):
-                    (rank, level, j), _ = ranked[pos + 1]
-                    heapq.heappush(heads, ((rank, _RANK[r], level, j), k, pos + 1))
-            self._top = out
+            corpus, relation = self.corpus, self.bearing.relation
+            merged = _smallest(
+                self.bearing.strongest, self.classes, lambda k, pos: corpus.strength(k, relation[k], pos)
+            )
+            self._top = [(key[-1], relation[k]) for key, k in merged]
         return self._top
 
     @property
     def negatives(self) -> list[tuple[int, str]]:
-        """Studies reporting no benefit on a direct or narrower cell source, in corpus order."""
+        """Up to `_POOL_TOP` studies reporting no benefit on a direct or narrower cell source,
+        in corpus order."""
         if self._negatives is None:
-            assert self.corpus is not None
-            found = [
-                (i, r)
-                for k, r in self.relation.items()
-                if r in DIRECT
-                for i in self.corpus.classes[k].negatives
-            ]
-            self._negatives = sorted(found)[:_POOL_TOP]
+            classes, relation = self.corpus.classes, self.bearing.relation
+
+            def negative(k: int, pos: int) -> int | None:
+                found = classes[k].negatives
+                return found[pos] if pos < len(found) else None
+
+            merged = _smallest(self.bearing.negatives, self.classes, negative)
+            self._negatives = [(i, relation[k]) for i, k in merged]
         return self._negatives
 
     @property
     def clusters(self) -> frozenset[int]:
         if self._clusters is None:
-            assert self.corpus is not None
-            self._clusters = frozenset().union(*(self.corpus.classes[k].clusters for k in self.relation))
+            self._clusters = frozenset().union(*map(self.corpus.class_clusters.__getitem__, self.members))
         return self._clusters
+
+    @property
+    def leading(self) -> list[Evidence]:
+        """The strongest `MAX_BEARING_EVIDENCE` studies as evidence: what a claim citing none of
+        the pool's studies is shown."""
+        if self._leading is None:
+            picked = itertools.islice(self.strongest(), MAX_BEARING_EVIDENCE)
+            self._leading = [self.corpus.evidence(i, r) for i, r in picked]
+        return self._leading
+
+    @property
+    def first_negative(self) -> Evidence | None:
+        """The first study of `negative_findings` as evidence."""
+        if self._first_negative is None:
+            found = next(self.negative_findings(), None)
+            self._first_negative = (None if found is None else self.corpus.evidence(*found),)
+        return self._first_negative[0]
+
+    def strongest(self) -> Iterator[tuple[int, str]]:
+        """Every (study, relation), strongest first (ties in corpus order): the summary, then the
+        rest ranked when it runs out."""
+        top = self.top
+        yield from top
+        if len(top) < self.size:
+            yield from sorted(self.scan(), key=lambda ir: self._rank(*ir))[len(top) :]
+
+    def negative_findings(self) -> Iterator[tuple[int, str]]:
+        """Every study reporting no benefit on a direct or narrower cell source, in corpus order:
+        the summary, then a scan when it may have run out."""
+        negatives = self.negatives
+        yield from negatives
+        if len(negatives) >= _POOL_TOP:
+            studies, last = self.corpus.studies, negatives[-1]
+            yield from (
+                (i, r)
+                for i, r in self.scan()
+                if (i, r) > last and r in DIRECT and studies[i].result == "negative"
+            )
+
+    def _rank(self, i: int, r: str) -> tuple:
+        e = self.corpus.evidence(i, r)
+        return (-_certainty_rank(e.certainty), _RANK[r], e.grade.level, i)
 
     def scan(self) -> Iterator[tuple[int, str]]:
         """Every (study, relation), in corpus order (the slow path, when the summaries run out)."""
-        assert self.corpus is not None
-        members = [(i, r) for k, r in self.relation.items() for i in self.corpus.classes[k].members]
-        return iter(sorted(members))
+        classes, relation = self.corpus.classes, self.bearing.relation
+        return iter(sorted((i, relation[k]) for k in self.members for i in classes[k].members))
 
 
-EMPTY_POOL = EvidencePool(None, {})
+def _smallest(
+    heads: list[tuple[T, int]], chosen: int, run: Callable[[int, int], T | None]
+) -> list[tuple[T, int]]:
+    """The `_POOL_TOP` smallest (key, class) of the ascending runs of keys of the `chosen`
+    classes (a bit mask): `heads` holds each class with the first key of its run, ascending; `run(k, pos)`
+    is the key at `pos` in class k's run (None past its end). Keys are distinct. Reads `heads`
+    only as far as needed."""
+    out: list[tuple[T, int]] = []
+    started: list[tuple[T, int, int]] = []  # (next key, class, position) of runs begun
+    unstarted = ((key, k) for key, k in heads if chosen >> k & 1)
+    head = next(unstarted, None)
+    while len(out) < _POOL_TOP:
+        if started and (head is None or started[0][0] < head[0]):
+            key, k, pos = heapq.heappop(started)
+        elif head is not None:
+            (key, k), pos = head, 0
+            head = next(unstarted, None)
+        else:
+            break
+        out.append((key, k))
+        following = run(k, pos + 1)
+        if following is not None:
+            heapq.heappush(started, (following, k, pos + 1))
+    return out
 
 
 class ClaimEvidence:
@@ -532,29 +647,26 @@ class ClaimEvidence:
     def usable(self) -> bool:
         return bool(self.cited_usable) or self.rest > 0
 
-    def _not_cited(self, candidates) -> Iterator[tuple[int, str]]:
+    def _not_cited(self, candidates: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
         studies, cited = self.corpus.studies, self.cited_iris
         return ((i, r) for i, r in candidates if studies[i].iri not in cited)
 
-    def _strongest_rest(self) -> Iterator[tuple[int, str]]:
-        """Corpus evidence not cited, strongest first (ties in corpus order)."""
-        top = self.pool.top
-        yield from self._not_cited(top)
-        if len(top) < self.pool.size:  # the summary ran out: rank everything after it
-            ranked = sorted(self.pool.scan(), key=lambda ir: self._rank(*ir))
-            yield from self._not_cited(ranked[len(top) :])
-
-    def _rank(self, i: int, r: str) -> tuple:
-        e = self.corpus.evidence(i, r)
-        return (-certainty_rank(e.certainty), _RANK[r], e.grade.level, i)
+    def _strongest_rest(self, n: int) -> list[Evidence]:
+        """Up to `n` corpus evidence not cited, strongest first (ties in corpus order)."""
+        overlap = self.pool.size - self.rest  # cited studies in the pool
+        leading = self.pool.leading
+        if not overlap:
+            return leading[:n]
+        if n + overlap <= len(leading) or len(leading) == self.pool.size:
+            return [e for e in leading if e.study.iri not in self.cited_iris][:n]
+        picked = itertools.islice(self._not_cited(self.pool.strongest()), n)
+        return [self.corpus.evidence(i, r) for i, r in picked]
 
     def best(self) -> Evidence | None:
         """The strongest usable evidence; of equals the first (cited before corpus evidence)."""
         best = max(self.cited_usable, key=_score, default=None)
         if self.rest > 0:
-            found = next(self._strongest_rest(), None)
-            if found is not None:
-                e = self.corpus.evidence(*found)
+            for e in self._strongest_rest(1):
                 if best is None or _score(e) > _score(best):
                     best = e
         return best
@@ -564,16 +676,10 @@ class ClaimEvidence:
         for e in self.cited_usable:
             if e.study.result == "negative" and e.relation in DIRECT:
                 return e
+        if self.rest == self.pool.size:
+            return self.pool.first_negative
         if self.rest > 0:
-            negatives = self.pool.negatives
-            found = next(self._not_cited(negatives), None)
-            if found is None and len(negatives) >= _POOL_TOP:
-                scan = (
-                    (i, r)
-                    for i, r in self.pool.scan()
-                    if r in DIRECT and self.corpus.studies[i].result == "negative"
-                )
-                found = next(self._not_cited(scan), None)
+            found = next(self._not_cited(self.pool.negative_findings()), None)
             if found is not None:
                 return self.corpus.evidence(*found)
         return None
@@ -601,12 +707,11 @@ class ClaimEvidence:
         cited = {cluster[e.study.iri] for e in self.cited_usable}
         return len(self.pool.clusters) + len(cited - self.pool.clusters)
 
-    def bearing(self, limit: int = MAX_BEARING_EVIDENCE) -> list[Evidence]:
-        """The cited studies, then the strongest corpus evidence, up to `limit` in all."""
+    def bearing(self) -> list[Evidence]:
+        """The cited studies, then the strongest corpus evidence, `MAX_BEARING_EVIDENCE` in all."""
         out = list(self.cited)
-        if self.rest > 0 and len(out) < limit:
-            picked = itertools.islice(self._strongest_rest(), limit - len(out))
-            out += [self.corpus.evidence(i, r) for i, r in picked]
+        if self.rest > 0 and len(out) < MAX_BEARING_EVIDENCE:
+            out += self._strongest_rest(MAX_BEARING_EVIDENCE - len(out))
         return out
 
 
@@ -705,25 +810,23 @@ def _assess(
         rule = rules[rule_id]
         reasons.append(FlagReason(rule.reason_code or rule_id, rule_id, explanation, path, nodes))
 
-    nearest = f"nearest evidence: {_describe(best, labels)}" if best else "no usable study in the corpus"
+    def nearest() -> str:
+        return f"nearest evidence: {_describe(best, labels)}" if best else "no usable study in the corpus"
+
     exempt = c.claim_type in rules["claim.exempt-type"].claim_types
     if exempt:
         note = "access claim: not graded for clinical evidence"
-    reports_study = any(squash(e.study.quote) == squash(c.quote) for e in cited)
-    general = c.rule not in RESULT_REPORT_RULES and not reports_study
     if not exempt:
-        research_words = lexicon["research-activity"].search(c.quote)
-        limitation = c.hedged or bool(lexicon["evidence-scarcity"].search(c.quote))
         vague = bool(cited_vague) or (
-            c.vague_citation and (c.claim_type != "evidence" or (bool(research_words) and not limitation))
+            c.vague_citation and (c.claim_type != "evidence" or _cites_research_unhedged(c, lexicon))
         )
         if vague and not cited_usable:
             if cited_vague:
                 e = cited_vague[0]
-                path = f"cites '{_excerpt(e.study.quote)}' — unidentifiable; {nearest}"
+                path = f"cites '{_excerpt(e.study.quote)}' — unidentifiable; {nearest()}"
                 nodes = [c.iri, e.study.iri]
             else:
-                path = f"appeals to unnamed research ('{_excerpt(c.quote)}'); {nearest}"
+                path = f"appeals to unnamed research ('{_excerpt(c.quote)}'); {nearest()}"
                 nodes = [c.iri]
             add("claim.vague-citation", "leans on research that cannot be identified", path, nodes)
         if (cited_anecdote or c.anecdotal) and not cited_usable and not cited_vague:
@@ -732,7 +835,7 @@ def _assess(
                 f"rests on testimonial '{_excerpt(e.study.quote)}'"
                 if e
                 else "rests on parents' or patients' reports"
-            ) + f"; {nearest}"
+            ) + f"; {nearest()}"
             add(
                 "claim.anecdote",
                 "only testimonials or single cases support it",
@@ -759,19 +862,19 @@ def _assess(
                 _path(_local_graph(c, e.study, h), c.iri, e.study.iri),
             )
         threshold = rules["claim.overstated"].minimum_certainty or "moderate"
-        hedges = [h for h in lexicon["hedge"].find(c.quote) if not any(h in cue for cue in c.strong_cues)]
         if (
             c.strong_cues
-            and not hedges
-            and general
+            and not _hedged_elsewhere(c, lexicon)
+            and c.rule not in RESULT_REPORT_RULES
+            and not _reports_cited_study(c, cited)
             and not any(r.code == "no-evidence" for r in reasons)
-            and (best is None or certainty_rank(best.certainty) < certainty_rank(threshold))
+            and (best is None or _certainty_rank(best.certainty) < _certainty_rank(threshold))
         ):
             cues = ", ".join(f"'{x}'" for x in c.strong_cues[:3])
             add(
                 "claim.overstated",
                 f"wording {cues} is stronger than the evidence allows",
-                f"says {cues}; {nearest}",
+                f"says {cues}; {nearest()}",
                 [c.iri] + ([best.study.iri] if best else []),
             )
         if lexicon["evidence-abundance"].search(c.quote):
@@ -786,7 +889,7 @@ def _assess(
                     f"says the evidence is abundant; '{_excerpt(s)}' says otherwise",
                     [c.iri, d],
                 )
-        if lexicon["safety-absolute"].search(c.quote) and adverse:
+        if adverse and lexicon["safety-absolute"].search(c.quote):
             target, text = adverse[0]
             contradicted_by.append(target)
             add(
@@ -818,8 +921,8 @@ def _assess(
     elif (
         codes
         or best is None
-        or certainty_rank(best.certainty)
-        < certainty_rank(rules["claim.supported"].minimum_certainty or "moderate")
+        or _certainty_rank(best.certainty)
+        < _certainty_rank(rules["claim.supported"].minimum_certainty or "moderate")
     ):
         status = "weakly-supported"
     else:
@@ -838,6 +941,26 @@ def _assess(
         contradicted_by=contradicted_by,
         note=note,
     )
+
+
+def _cites_research_unhedged(c: ClaimRecord, lexicon: Lexicon) -> bool:
+    """Whether an evidence claim names research activity without hedging or admitting it is scarce."""
+    if not lexicon["research-activity"].search(c.quote):
+        return False
+    return not (c.hedged or lexicon["evidence-scarcity"].search(c.quote))
+
+
+def _hedged_elsewhere(c: ClaimRecord, lexicon: Lexicon) -> bool:
+    """Whether the claim hedges outside its strong cues ('may' next to 'proven')."""
+    return any(not any(h in cue for cue in c.strong_cues) for h in lexicon["hedge"].find(c.quote))
+
+
+def _reports_cited_study(c: ClaimRecord, cited: list[Evidence]) -> bool:
+    """Whether the claim is the very sentence that reports a study it cites."""
+    if not cited:
+        return False
+    quote = squash(c.quote)
+    return any(squash(e.study.quote) == quote for e in cited)
 
 
 def _excerpt(text: str, limit: int = 80) -> str:

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
+import kg.analyse as analyse
+from kg.analyse import ClaimRecord, CorpusEvidence, DocRecord, Hierarchy
 from kg.build import build
 from kg.grading import StudyRecord, grade_study
 from kg.report import Filters, claim_rows, study_rows
-from kg.rules import load_rules
+from kg.rules import certainty_rank, load_rules, shift_certainty
 from kg.store import GraphStore
 
 MINI = Path(__file__).parent / "data" / "mini"
@@ -172,3 +174,105 @@ def test_report_filters(built_out):
     assert any("uc-msc" in r["cell_sources"] for r in uc)
     one_doc = claim_rows(store, Filters(doc="003_55b354ac8566d9a9.txt"))
     assert {r["document"] for r in one_doc} == {"003_55b354ac8566d9a9.txt"}
+
+
+V = "https://w3id.org/hckg/vocab/"
+
+
+def _corpus(studies: list[StudyRecord]) -> CorpusEvidence:
+    """Corpus evidence over hand-made studies: UC-MSC and BM-MSC are narrower than MSC."""
+    hierarchy = Hierarchy([(V + "uc-msc", V + "msc"), (V + "bm-msc", V + "msc")])
+    rules = load_rules()
+    grades = {s.iri: grade_study(s, rules) for s in studies}
+    return CorpusEvidence(studies, grades, {"d": DocRecord("d", "d", "journal")}, hierarchy)
+
+
+def _trial(n: int, cell: str, design: str = "rct", result: str = "positive", size: int = 80) -> StudyRecord:
+    return StudyRecord(
+        iri=f"s{n:02d}",
+        doc="d",
+        doc_kind="journal",
+        quote=f"study {n}",
+        design=design,
+        identifiable=True,
+        n=size,
+        year=2000 + n,
+        investigator=f"Investigator{n}",
+        randomised=True,
+        result=result,
+        cell_sources=[V + cell],
+        outcomes=[V + "motor-function"],
+    )
+
+
+def _claim(n: int, cites: list[str] | None = None) -> ClaimRecord:
+    return ClaimRecord(
+        iri=f"c{n}",
+        doc="d",
+        quote=f"claim {n}",
+        claim_type="efficacy",
+        hedged=False,
+        rule="claim.efficacy",
+        vague_citation=False,
+        anecdotal=False,
+        cites=cites or [],
+        cell_sources=[V + "msc"],
+        outcomes=[V + "motor-function"],
+    )
+
+
+def test_smallest_merges_the_chosen_runs_in_order(monkeypatch):
+    monkeypatch.setattr(analyse, "_POOL_TOP", 4)
+    runs = {0: [1, 2, 9], 1: [3, 4], 2: [0, 5]}
+    heads = sorted((run[0], k) for k, run in runs.items())
+
+    def run(k: int, pos: int) -> int | None:
+        return runs[k][pos] if pos < len(runs[k]) else None
+
+    assert analyse._smallest(heads, 0b011, run) == [(1, 0), (2, 0), (3, 1), (4, 1)]
+    assert analyse._smallest(heads, 0b100, run) == [(0, 2), (5, 2)]
+    assert analyse._bits(0b10110) == [1, 2, 4]
+
+
+def test_pool_summaries_equal_a_sort_of_the_pool(monkeypatch):
+    """Summaries cut to two studies per class, so the merges cross classes and run out."""
+    monkeypatch.setattr(analyse, "_POOL_TOP", 2)
+    cells = ["msc", "uc-msc", "bm-msc"]
+    designs = ["rct", "case-series", "controlled-trial"]
+    studies = [
+        _trial(n, cells[n % 3], designs[n % 4 % 3], "negative" if n % 5 == 0 else "positive", 20 + 9 * n)
+        for n in range(24)
+    ]
+    corpus = _corpus(studies)
+    relation = {"msc": "direct", "uc-msc": "narrower", "bm-msc": "narrower"}
+    pool_list = [(i, relation[s.cell_sources[0].removeprefix(V)]) for i, s in enumerate(studies)]
+
+    def rank(item: tuple[int, str]) -> tuple:
+        i, r = item
+        grade = corpus.grades[studies[i].iri]
+        certainty = shift_certainty(grade.certainty, 0 if r == "direct" else -1)
+        return (-certainty_rank(certainty), analyse._RANK[r], grade.level, i)
+
+    pool = corpus.for_claim(_claim(1))[2].pool
+    assert pool.size == len(studies) and pool.first == (0, "direct") and pool.first_direct == (0, "direct")
+    assert list(pool.strongest()) == sorted(pool_list, key=rank)
+    assert list(pool.negative_findings()) == [(i, r) for i, r in pool_list if studies[i].result == "negative"]
+    assert [(e.study.iri, e.relation) for e in pool.leading] == [
+        (studies[i].iri, r) for i, r in sorted(pool_list, key=rank)[: analyse.MAX_BEARING_EVIDENCE]
+    ]
+    assert pool.min_level == min(corpus.grades[s.iri].level for s in studies)
+
+
+def test_claims_of_one_signature_share_a_pool_and_cited_studies_are_not_repeated():
+    studies = [_trial(n, "uc-msc" if n % 2 else "msc", size=40 + n) for n in range(14)]
+    corpus = _corpus(studies)
+    plain = corpus.for_claim(_claim(1))[2]
+    assert corpus.for_claim(_claim(2))[2].pool is plain.pool
+    strongest = [e.study.iri for e in plain.bearing()]
+    assert len(strongest) == analyse.MAX_BEARING_EVIDENCE
+    citing = corpus.for_claim(_claim(3, cites=strongest[:2]))[2]
+    assert citing.pool is plain.pool
+    bearing = [e.study.iri for e in citing.bearing()]
+    assert bearing[:2] == strongest[:2] and len(bearing) == len(set(bearing)) == len(strongest)
+    assert [e.cited for e in citing.bearing()][:3] == [True, True, False]
+    assert citing.best().study.iri == strongest[0] and citing.best().cited
