@@ -314,3 +314,42 @@ def test_a_parents_forum_post_is_a_blog(write_docs):
         "Honestly, I think it helped. It cost us $40,000."
     )
     assert read(write_docs, post).kind == "blog"
+
+
+def test_a_year_before_the_population_is_not_the_sample_size(write_docs):
+    x = extract(
+        write_docs,
+        "A peer-reviewed study published in Cytotherapy in 2019 reported that children treated with "
+        "umbilical cord MSCs improved their gross motor scores.",
+    )
+    study = study_in(x, "Cytotherapy")
+    assert (study.n, study.year, study.design) == (None, 2019, "unspecified") and study.identifiable
+
+
+def test_own_study_anchored_where_the_methods_give_the_cohort_size(write_docs):
+    x = extract(
+        write_docs,
+        "Cord blood in cerebral palsy: a randomised, double-blind, placebo-controlled trial\n\n"
+        "Methods: Children aged 2 to 10 years with cerebral palsy were enrolled at two centres. "
+        "Seventy-two children were randomly assigned to cord blood (n = 36) or placebo (n = 36).\n\n"
+        "Results: Secondary outcomes were also similar.",
+    )
+    own = next(s for s in x.studies if s.self_report)
+    assert own.evidence.sentence.text.startswith("Seventy-two children") and own.n == 72
+    assert claim_in(x, "were also similar") is not None
+
+
+def test_clinic_outcomes_in_a_program_and_harms_after_a_safety_claim(write_docs):
+    x = extract(
+        write_docs,
+        "Results: in many cases, children begin to speak or walk for the first time.\n\n"
+        "The procedure is performed by experienced doctors and is very safe. Some children may have a "
+        "mild fever or headache for one or two days.\n\n"
+        "The two-week program costs $21,000.\n\n"
+        '"Mia learned to sit on her own after her first treatment," shares her mother.',
+    )
+    assert claim_in(x, "children begin to speak").claim_type == "efficacy"
+    harm = claim_in(x, "mild fever or headache")
+    assert harm.claim_type == "safety" and harm.hedged
+    assert claim_in(x, "program costs").claim_type == "access"
+    assert claim_in(x, "Mia learned to sit").anecdotal

@@ -82,6 +82,7 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
             "evidence-scarcity",
             "negative-result",
             "adverse-reported",
+            "patient-outcome",
         )
     )
     if not predicate:
@@ -102,6 +103,8 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
         return "claim.patient-outcome"
     if lexicon["adverse-none"].search(body):
         return "claim.safety-assertion"  # "in two decades we have never seen a serious side effect"
+    if previous_on_topic and lexicon["adverse-reported"].search(body) and not background:
+        return "claim.reported-harm"  # "(The procedure is very safe.) Some children may have a fever"
     if lexicon["type-access"].search(body) and _FIRST_PERSON.search(text):
         return "claim.provider-access"  # "patients come to us from Israel, the UK and Australia"
     if outcomes and changed and previous_on_topic and not background:

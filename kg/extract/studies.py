@@ -57,6 +57,7 @@ _POPULATION = (
     r"(?:patients|children|participants|subjects|infants|adults|cases|boys|girls|individuals|"
     r"toddlers|kids|people|persons|volunteers|neonates|newborns)"
 )
+_POPULATION_WORDS = frozenset(_POPULATION.strip("(?:)").split("|"))
 _N_RX = screened(rf"\b{_NUM}\s+(?:[A-Za-z\-]+\s+){{0,2}}{_POPULATION}\b", re.IGNORECASE)
 _NUMBER_BEFORE = re.compile(rf"\b{_NUM}\s+(?:[\w\-]+\s+){{0,2}}$", re.IGNORECASE)
 _N_EQ = screened(r"\b[nN]\s*=\s*(\d[\d,]*)")
@@ -200,7 +201,7 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
             if has_attribute or (early and not quantified and _RESULT_VERB.search(passage.after(m.end()))):
                 out.append(_Candidate(s, "study.plural-with-detail", _abs(s, m)))
     if doc.kind == "abstract" and not any(c.self_report for c in out):
-        _add_own_study(out, doc, sentences, lexicon["own-study"])
+        _add_own_study(out, doc, sentences, passages, lexicon["own-study"])
     return out
 
 
@@ -223,18 +224,23 @@ def _identified_here(s: Sentence, passage: Screened, entities: list[EntityMentio
     return _has_attribute(s, entities) and bool(_YEAR.search(s.text) or _sample_size(passage))
 
 
-def _add_own_study(out: list[_Candidate], doc, sentences, own_study) -> None:
+def _add_own_study(out: list[_Candidate], doc, sentences, passages, own_study) -> None:
     """An abstract that reports its own study without calling it "this study": the first
     sentence of its methods ("Sixty children were randomly allocated...") introduces it."""
-    for s in sentences:
-        if is_heading(s) or is_title(s, doc.title):
-            continue
-        if m := own_study.search(s.text):
-            out[:] = [c for c in out if c.sentence.index != s.index]
-            own = _Candidate(s, "study.own-methods", _abs(s, m), self_report=True)
-            at = next((i for i, c in enumerate(out) if c.sentence.index > s.index), len(out))
-            out.insert(at, own)
-            return
+    found = [
+        (s, m)
+        for s in sentences
+        if not (is_heading(s) or is_title(s, doc.title)) and (m := own_study.search(s.text))
+    ]
+    if not found:
+        return
+    # the sentence that gives the cohort's size ("Seventy-two children were randomly assigned"),
+    # else the first ("Children aged 2 to 10 years were enrolled")
+    s, m = next(((s, m) for s, m in found if _sample_size(passages[s.index])), found[0])
+    out[:] = [c for c in out if c.sentence.index != s.index]
+    own = _Candidate(s, "study.own-methods", _abs(s, m), self_report=True)
+    at = next((i for i, c in enumerate(out) if c.sentence.index > s.index), len(out))
+    out.insert(at, own)
 
 
 def _abs(s: Sentence, m: re.Match[str]) -> Span:
@@ -408,6 +414,8 @@ def _sample_size(passage: Screened) -> int | None:
         if re.match(r"[\s\-]*(year|month|week|day)", after, re.I):
             continue
         raw = m.group(1).lower().replace(",", "")
+        if _YEAR.fullmatch(raw) and m.group(0).split()[1].lower() not in _POPULATION_WORDS:
+            continue  # "in 2019 reported that children": a year, not a count
         value = int(raw) if raw.isdigit() else sum(NUMBER_WORDS.get(w, 0) for w in re.split(r"[\s\-]", raw))
         if value:
             return value
