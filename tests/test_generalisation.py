@@ -353,3 +353,32 @@ def test_clinic_outcomes_in_a_program_and_harms_after_a_safety_claim(write_docs)
     assert harm.claim_type == "safety" and harm.hedged
     assert claim_in(x, "program costs").claim_type == "access"
     assert claim_in(x, "Mia learned to sit").anecdotal
+
+
+def test_listed_benefits_under_a_lead_in_are_claims_and_prices_are_access(write_docs):
+    x = extract(
+        write_docs,
+        "# Cerebral Palsy Program\n\n**Benefits of our stem cell program:**\n\n"
+        "- Improved muscle tone and reduced spasticity\n- Better balance and coordination\n"
+        "- Safe, natural and non-surgical\n\n**Why us?**\n\nPackage price: from USD 18,000.",
+        name="page.md",
+    )
+    assert claim_in(x, "**Benefits") is None  # bold is not a bullet
+    assert claim_in(x, "Improved muscle tone").claim_type == "efficacy"
+    assert claim_in(x, "Better balance").claim_type == "efficacy"
+    assert claim_in(x, "Safe, natural").claim_type == "safety"
+    assert claim_in(x, "Package price").claim_type == "access"
+
+
+def test_a_retrospective_review_of_records_is_the_abstracts_own_series(write_docs):
+    x = extract(
+        write_docs,
+        "Umbilical cord MSCs in cerebral palsy: a retrospective case series\n\n"
+        "Patients and methods: We retrospectively reviewed the records of 25 children with cerebral "
+        "palsy treated at our hospital.\n\nResults: No child had a serious adverse event.\n\n"
+        "Conclusion: The therapy appeared safe.",
+    )
+    own = next(s for s in x.studies if s.self_report)
+    assert (own.design, own.n) == ("case-series", 25)
+    assert claim_in(x, "No child had a serious adverse event").claim_type == "safety"
+    assert claim_in(x, "appeared safe").hedged

@@ -15,7 +15,7 @@ _ANAPHORIC_SUBJECT = re.compile(
     r"the treatment|them)\b",
     re.I,
 )
-_BULLET = re.compile(r"^\s*(?:[-*•●▪‣◦]|\d{1,2}[.)])\s*")
+_BULLET = re.compile(r"^\s*(?:[-*•●▪‣◦]|\d{1,2}[.)])(?:\s+|$)")  # not "**bold**"
 _VAGUE_RESEARCH = screened(
     r"\b(studies|research|evidence|trials|observations|clinics|institutions|findings|journals|publications|papers|"
     r"conferences)\b",
@@ -23,6 +23,7 @@ _VAGUE_RESEARCH = screened(
 )
 _OUTLOOK = re.compile(r"\b(optimistic|growing|grow|published|presented)\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:we|us|our)\b", re.I)
+_PRICE = re.compile(r"(?:\b(?:USD|EUR|GBP|INR|US\$)\s?|[$€£]\s?)\d")
 _PERSONAL_REPORT = screened(
     r"\b(parents?|families|family|mothers?|fathers?|patients say|testimonials?|stories|noticed|physio|"
     r"physiotherapist|therapist)\b",
@@ -54,7 +55,10 @@ def extract_claims(
         cited = [i for i, (first, last) in enumerate(contexts) if first <= start and end <= last]
         on_topic = bool(cells) or bool(treatment.search(passage))
         reason = _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, lexicon)
-        previous_on_topic = on_topic or (previous_on_topic and bool(_ANAPHORIC_SUBJECT.match(s.text)))
+        listed = previous_on_topic and bool(_BULLET.match(s.text))  # a list keeps its lead-in's topic
+        previous_on_topic = (
+            on_topic or listed or (previous_on_topic and bool(_ANAPHORIC_SUBJECT.match(s.text)))
+        )
         if reason is None:
             continue
         claims.append(_describe(s, passage, reason, mentions, cited, studies, lexicon))
@@ -66,7 +70,7 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
     bullet = _BULLET.match(s.text)
     body = passage.after(bullet.end()) if bullet else passage
     text = body.text
-    if is_heading(s) or is_title(s, doc.title) or lexicon["non-claim"].search(body):
+    if (is_heading(s) and not bullet) or is_title(s, doc.title) or lexicon["non-claim"].search(body):
         return None
     changed = lexicon["change"].search(body)
     if lexicon["procedure"].search(body) and not changed:
@@ -105,6 +109,14 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
         return "claim.safety-assertion"  # "in two decades we have never seen a serious side effect"
     if previous_on_topic and lexicon["adverse-reported"].search(body) and not background:
         return "claim.reported-harm"  # "(The procedure is very safe.) Some children may have a fever"
+    if lexicon["type-access"].search(body) and _PRICE.search(text):
+        return "claim.price"  # "Package price: from USD 18,000"
+    if (
+        bullet
+        and previous_on_topic
+        and (lexicon["type-safety"].search(body) or lexicon["strong"].search(body))
+    ):
+        return "claim.listed-point"  # "Benefits of our program: ... - Safe, natural and non-surgical"
     if lexicon["type-access"].search(body) and _FIRST_PERSON.search(text):
         return "claim.provider-access"  # "patients come to us from Israel, the UK and Australia"
     if outcomes and changed and previous_on_topic and not background:
