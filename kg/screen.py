@@ -46,9 +46,10 @@ class Screened:
         self.screen = screen
         self.generation = generation
 
-    def after(self, start: int) -> Screened:
-        """The text from `start` on (its mask still serves: a superset)."""
-        return Screened(self.text[start:], self.lowered[start:], self.mask, self.screen, self.generation)
+    def part(self, start: int, end: int | None = None) -> Screened:
+        """`text[start:end]`, screened (this mask still serves it: a superset)."""
+        text, lowered = self.text[start:end], self.lowered[start:end]
+        return Screened(text, lowered, self.mask, self.screen, self.generation)
 
 
 def required_literals(pattern: str, flags: int = 0) -> Literals | None:

@@ -129,7 +129,7 @@ def test_cue_sets_find_in_screened_passages_what_their_whole_regex_finds(odd):
         start += len(text) + 1
     whole, pieces = SHARED.passages(document, spans)
     joined = [SHARED.joined(pieces[i : i + 3]) for i in range(0, len(pieces), 3)]
-    for screened_text in [whole, *pieces, *joined, *(p.after(len(p.text) // 2) for p in pieces)]:
+    for screened_text in [whole, *pieces, *joined, *(p.part(len(p.text) // 3, -2) for p in pieces)]:
         text = screened_text.text
         for name, cues in lexicon.sets.items():
             whole_regex = cues.pattern

@@ -68,7 +68,7 @@ def extract_claims(
 def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, lexicon) -> str | None:
     """The rule that makes `s` a claim, or None."""
     bullet = _BULLET.match(s.text)
-    body = passage.after(bullet.end()) if bullet else passage
+    body = passage.part(bullet.end()) if bullet else passage
     text = body.text
     if (is_heading(s) and not bullet) or is_title(s, doc.title) or lexicon["non-claim"].search(body):
         return None

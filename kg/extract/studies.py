@@ -163,7 +163,7 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
                 open_testimonial_paragraph = s.paragraph
             continue
         found = _singular_reference(passage, singular, determiners)
-        if found and generic.search(text[: found[1].start()]):
+        if found and generic.search(passage.part(0, found[1].start())):
             found = None  # "look for a registered clinical trial": any trial, not a particular one
         if found:
             determiner, m = found
@@ -182,7 +182,7 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
         m = attribution.search(passage)
         if (
             m
-            and _RESULT_VERB.search(passage.after(m.end()))
+            and _RESULT_VERB.search(passage.part(m.end()))
             and (_has_attribute(s, entities) or _YEAR.search(text))
         ):
             out.append(_Candidate(s, "study.research-attribution", _abs(s, m)))
@@ -198,7 +198,7 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
             early = len(before.split()) <= 3
             if numbered:
                 continue
-            if has_attribute or (early and not quantified and _RESULT_VERB.search(passage.after(m.end()))):
+            if has_attribute or (early and not quantified and _RESULT_VERB.search(passage.part(m.end()))):
                 out.append(_Candidate(s, "study.plural-with-detail", _abs(s, m)))
     if doc.kind == "abstract" and not any(c.self_report for c in out):
         _add_own_study(out, doc, sentences, passages, lexicon["own-study"])
@@ -230,7 +230,7 @@ def _add_own_study(out: list[_Candidate], doc, sentences, passages, own_study) -
     found = [
         (s, m)
         for s in sentences
-        if not (is_heading(s) or is_title(s, doc.title)) and (m := own_study.search(s.text))
+        if not (is_heading(s) or is_title(s, doc.title)) and (m := own_study.search(passages[s.index]))
     ]
     if not found:
         return
@@ -338,7 +338,7 @@ def _describe(doc, cand, context, passages, concepts, entities, lexicon) -> Stud
     year = _YEAR.search(first.text) or _YEAR.search(ctx_text)
     study.year = int(year.group(1)) if year else None
     journals = lexicon["journal-word"], lexicon["journal-name"]
-    study.venue = _venue(first.text, *journals) or _venue(ctx_text, *journals)
+    study.venue = _venue(passage, *journals) or _venue(ctx, *journals)
     inv = _INVESTIGATOR.search(first.text)
     if inv:
         study.investigator = (inv.group(1) or inv.group(3) or f"{inv.group(2)} et al.").strip()
@@ -388,15 +388,15 @@ def _describe(doc, cand, context, passages, concepts, entities, lexicon) -> Stud
     return study
 
 
-def _venue(text: str | Screened, journal_word, journal_name) -> str | None:
+def _venue(text: Screened, journal_word, journal_name) -> str | None:
     """The journal: "published in X", else "in X" where X holds a journal word, else a source
     cited by name ("a Cochrane review")."""
-    text = text if isinstance(text, str) else text.text
-    if m := _VENUE.search(text):
+    plain = text.text
+    if m := _VENUE.search(plain):
         return _TRAILING_CONNECTOR.sub("", m.group(1).strip())
-    for m in _IN_NAME.finditer(text):
-        name = _TRAILING_CONNECTOR.sub("", m.group(1))
-        if journal_word.search(name):
+    for m in _IN_NAME.finditer(plain):
+        name = _TRAILING_CONNECTOR.sub("", m.group(1))  # (what the name starts with)
+        if journal_word.search(text.part(m.start(1), m.start(1) + len(name))):
             return name
     named = journal_name.search(text)
     return named.group(0) if named else None
