@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
+import operator
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -272,7 +273,7 @@ class StudyClass:
     min_level: int = 0
     top: dict[bool, list[tuple[tuple, int]]] = field(default_factory=dict)  # indirect? -> strongest
     negatives: list[int] = field(default_factory=list)
-    clusters: frozenset[int] = frozenset()
+    clusters: int = 0  # bit mask of its members' clusters (`study_clusters`)
 
 
 class CorpusEvidence:
@@ -313,6 +314,7 @@ class CorpusEvidence:
         for cl in self.classes:
             self._prepare(cl)
         self._by_cells: dict[tuple[str, ...], list[int]] = {}
+        self._cells_mask: dict[tuple[str, ...], int] = {}
         # sets of classes are bit masks (bit k: class k): a claim signature's classes are a few
         # integer ANDs
         self._by_outcome: dict[str, int] = {}
@@ -321,6 +323,7 @@ class CorpusEvidence:
         for k, cl in enumerate(self.classes):
             bit = 1 << k
             self._by_cells.setdefault(cl.cells, []).append(k)
+            self._cells_mask[cl.cells] = self._cells_mask.get(cl.cells, 0) | bit
             if cl.result_reported:
                 for o in cl.outcomes:
                     self._by_outcome[o] = self._by_outcome.get(o, 0) | bit
@@ -336,6 +339,10 @@ class CorpusEvidence:
         self.class_head = [cl.members[0] for cl in self.classes]
         self.class_level = [cl.min_level for cl in self.classes]
         self.class_clusters = [cl.clusters for cl in self.classes]
+        # (certainty rank, level, study) of each class's strongest study, by indirect match
+        self.class_best = {
+            indirect: [cl.top[indirect][0][0] for cl in self.classes] for indirect in (False, True)
+        }
         self._bearings: dict[tuple[str, ...], Bearing] = {}
         self._empty = EvidencePool(self, Bearing(), 0)
         self._memo: dict[tuple, int] = {}
@@ -362,7 +369,8 @@ class CorpusEvidence:
             )
             cl.top[indirect] = ranked[:_POOL_TOP]
         cl.negatives = [i for i in cl.members if self.studies[i].result == "negative"][:_POOL_TOP]
-        cl.clusters = frozenset(self.cluster[self.studies[i].iri] for i in cl.members)
+        for i in cl.members:
+            cl.clusters |= 1 << self.cluster[self.studies[i].iri]
 
     def for_claim(self, c: ClaimRecord) -> tuple[list[str], list[str], ClaimEvidence]:
         """(cell sources, conditions, evidence) of a claim: its own cell sources and conditions or
@@ -423,16 +431,19 @@ class CorpusEvidence:
         """The classes whose cell sources bear on `cells` (not merely 'related') (memoised)."""
         if cells not in self._bearings:
             relation: dict[int, str] = {}
+            classes = direct = 0
             for class_cells, ks in self._by_cells.items():
                 r = _best_relation(self.h, list(cells), list(class_cells)) if cells else "direct"
                 if r is not None and r != "related":
                     relation.update(dict.fromkeys(ks, r))
+                    classes |= self._cells_mask[class_cells]
+                    direct |= self._cells_mask[class_cells] if r in DIRECT else 0
             self._bearings[cells] = Bearing(
                 relation,
-                sum(1 << k for k in relation),
-                sum(1 << k for k, r in relation.items() if r in DIRECT),
+                classes,
+                direct,
                 sorted(relation, key=self.class_head.__getitem__),
-                sorted((self.strength(k, r, 0), k) for k, r in relation.items()),
+                self._strongest_heads(relation),
                 sorted(
                     (self.classes[k].negatives[0], k)
                     for k, r in relation.items()
@@ -440,6 +451,15 @@ class CorpusEvidence:
                 ),
             )
         return self._bearings[cells]
+
+    def _strongest_heads(self, relation: dict[int, str]) -> list[tuple[tuple[int, int, int, int], int]]:
+        """(`strength` of its strongest study, class) of the classes in `relation`, ascending."""
+        heads = []
+        for k, r in relation.items():
+            rank, level, i = self.class_best[r != "direct"][k]
+            heads.append(((rank, _RANK[r], level, i), k))
+        heads.sort()
+        return heads
 
     def strength(self, k: int, relation: str, pos: int) -> tuple[int, int, int, int] | None:
         """The rank key (certainty, closeness, level, study) of the `pos`-th strongest study of
@@ -505,7 +525,7 @@ class EvidencePool:
         self.min_level = min(map(corpus.class_level.__getitem__, self.members), default=None)
         self._top: list[tuple[int, str]] | None = None
         self._negatives: list[tuple[int, str]] | None = None
-        self._clusters: frozenset[int] | None = None
+        self._clusters: int | None = None
         self._leading: list[Evidence] | None = None
         self._first_negative: tuple[Evidence | None] | None = None
 
@@ -547,9 +567,12 @@ class EvidencePool:
         return self._negatives
 
     @property
-    def clusters(self) -> frozenset[int]:
+    def clusters(self) -> int:
+        """The clusters (`study_clusters`) of the pool's studies, as a bit mask."""
         if self._clusters is None:
-            self._clusters = frozenset().union(*map(self.corpus.class_clusters.__getitem__, self.members))
+            self._clusters = functools.reduce(
+                operator.or_, map(self.corpus.class_clusters.__getitem__, self.members), 0
+            )
         return self._clusters
 
     @property
@@ -703,9 +726,9 @@ class ClaimEvidence:
 
     def independent(self) -> int:
         """Independent studies among the usable evidence (clusters of `study_clusters`)."""
-        cluster = self.corpus.cluster
+        cluster, pooled = self.corpus.cluster, self.pool.clusters
         cited = {cluster[e.study.iri] for e in self.cited_usable}
-        return len(self.pool.clusters) + len(cited - self.pool.clusters)
+        return pooled.bit_count() + sum(1 for k in cited if not pooled >> k & 1)
 
     def bearing(self) -> list[Evidence]:
         """The cited studies, then the strongest corpus evidence, `MAX_BEARING_EVIDENCE` in all."""
