@@ -382,3 +382,28 @@ def test_a_retrospective_review_of_records_is_the_abstracts_own_series(write_doc
     assert (own.design, own.n) == ("case-series", 25)
     assert claim_in(x, "No child had a serious adverse event").claim_type == "safety"
     assert claim_in(x, "appeared safe").hedged
+
+
+def test_structured_abstract_whose_participants_line_gives_the_cohort(write_docs):
+    x = extract(
+        write_docs,
+        "Cord blood for spastic cerebral palsy: randomised controlled trial\n\n"
+        "Design: Randomised, double blind, placebo controlled crossover trial.\n\n"
+        "Participants: 63 children aged 1 to 6 years with spastic cerebral palsy.\n\n"
+        "Results: Overall, the change in GMFM-66 did not differ between groups. Infusions were well "
+        "tolerated.",
+    )
+    own = next(s for s in x.studies if s.self_report)
+    assert (own.design, own.n) == ("rct", 63) and own.evidence.sentence.text.startswith("Participants")
+    assert claim_in(x, "did not differ between groups") is not None
+
+
+def test_a_bank_is_an_organisation_and_harms_answer_a_safety_question(write_docs):
+    x = extract(
+        write_docs,
+        "From the LifeVault Cord Blood Bank blog.\n\n"
+        "A: The treatment is minimally invasive. Temporary back pain after the lumbar puncture is the "
+        "most common side effect.",
+    )
+    assert "LifeVault Cord Blood Bank" in {e.name for e in x.entities if e.kind == "organization"}
+    assert claim_in(x, "Temporary back pain").claim_type == "safety"

@@ -27,6 +27,8 @@ _HEADS = {
     "Alliance": "Organization",
     "Association": "Organization",
     "Society": "Organization",
+    "Bank": "Organization",
+    "Biobank": "Organization",
     "Laboratories": "Corporation",
     "Inc": "Corporation",
     "Inc.": "Corporation",
