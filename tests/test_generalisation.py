@@ -407,3 +407,39 @@ def test_a_bank_is_an_organisation_and_harms_answer_a_safety_question(write_docs
     )
     assert "LifeVault Cord Blood Bank" in {e.name for e in x.entities if e.kind == "organization"}
     assert claim_in(x, "Temporary back pain").claim_type == "safety"
+
+
+def test_unstructured_abstract_with_groups_and_p_values(write_docs):
+    doc = read(
+        write_docs,
+        "Bone marrow mononuclear cells in children with cerebral palsy\n\nAbstract\n\n"
+        "A total of 94 children with cerebral palsy were divided into a transplantation group "
+        "(n = 47) and a control group (n = 47). GMFM-88 scores improved significantly more in the "
+        "transplantation group (P < 0.05).",
+    )
+    assert doc.kind == "abstract"
+    x = extract_document(doc)
+    own = next(s for s in x.studies if s.self_report)
+    assert (own.design, own.n) == ("controlled-trial", 94)
+    result = claim_in(x, "improved significantly")
+    assert result is not None and not result.strong_cues  # statistical, not a boast
+
+
+def test_myths_and_facts_page_and_a_story_to_watch(write_docs):
+    page = (
+        "# Stem Cells and Cerebral Palsy: Myths and Facts\n\n*Cerebral Palsy Family Network*\n\n"
+        "**Myth: Stem cells can cure cerebral palsy.**\nFact: No study has shown that stem cells cure "
+        "cerebral palsy."
+    )
+    doc = read(write_docs, page, name="myths.md")
+    assert doc.kind == "blog"
+    x = extract_document(doc)
+    assert "Cerebral Palsy Family Network" in {e.name for e in x.entities if e.kind == "organization"}
+    fact = claim_in(x, "No study has shown")
+    assert fact.claim_type == "evidence" and not fact.strong_cues  # "cure" is negated
+    story = extract(
+        write_docs,
+        "Watch Sebastian's story: after two treatments at our clinic, Sebastian, 7, from Chile, took "
+        "his first independent steps.",
+    )
+    assert story.studies[0].design == "testimonial" and story.studies[0].n == 1

@@ -23,6 +23,7 @@ _VAGUE_RESEARCH = screened(
 )
 _OUTLOOK = re.compile(r"\b(optimistic|growing|grow|published|presented)\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:we|us|our)\b", re.I)
+_P_VALUE = re.compile(r"\bp\s*[<=]\s*0?\.\d", re.I)
 _PRICE = re.compile(r"(?:\b(?:USD|EUR|GBP|INR|US\$)\s?|[$€£]\s?)\d")
 _PERSONAL_REPORT = screened(
     r"\b(parents?|families|family|mothers?|fathers?|patients say|testimonials?|stories|noticed|physio|"
@@ -145,7 +146,7 @@ def _negated(text: str, cue: str) -> bool:
 @lru_cache(maxsize=1024)
 def _negation(cue: str) -> re.Pattern[str]:
     return re.compile(
-        r"\b(?:not|no|never|isn't|isn’t|aren't|aren’t|without)\s+(?:\w+\s+){0,5}" + re.escape(cue), re.I
+        r"\b(?:not|no|never|isn't|isn’t|aren't|aren’t|without)\s+(?:\w+\s+){0,6}" + re.escape(cue), re.I
     )
 
 
@@ -160,6 +161,8 @@ def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
     claim_type = best[2] if best[0] > 0 else "efficacy"
     hedges = lexicon["hedge"].find(passage)
     strong = [cue for cue in lexicon["strong"].find(passage) if not _negated(text, cue)]
+    if reason == "claim.study-result" or _P_VALUE.search(text):  # "improved significantly (P < 0.05)"
+        strong = [cue for cue in strong if not cue.startswith("significant")]
     negative = lexicon["negative-result"].search(passage)
     cited_studies = [studies[i] for i in cited]
     vague = (

@@ -28,6 +28,7 @@ _HEADS = {
     "Association": "Organization",
     "Society": "Organization",
     "Bank": "Organization",
+    "Network": "Organization",
     "Biobank": "Organization",
     "Laboratories": "Corporation",
     "Inc": "Corporation",
