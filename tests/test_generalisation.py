@@ -443,3 +443,14 @@ def test_myths_and_facts_page_and_a_story_to_watch(write_docs):
         "his first independent steps.",
     )
     assert story.studies[0].design == "testimonial" and story.studies[0].n == 1
+
+
+def test_our_study_in_an_abstract_is_the_document_itself(write_docs):
+    x = extract(
+        write_docs,
+        "Stem cells in cerebral palsy: a case series\n\nAbstract\n\nBackground: Few options exist.\n\n"
+        "Methods: In our study, 40 children with cerebral palsy received umbilical cord MSCs.\n\n"
+        "Conclusions: Motor scores improved.",
+    )
+    own = [s for s in x.studies if s.self_report]
+    assert len(own) == 1 and len(x.studies) == 1 and own[0].n == 40

@@ -135,7 +135,8 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
     change = lexicon["change"]
     attribution = lexicon["research-attribution"]
     abstract_like = doc.kind in {"abstract", "review"}
-    self_determiners = {"this", "the"} if doc.kind == "abstract" else {"this"}
+    # words by which a document names its own study: an abstract's "the trial", "our study"
+    self_determiners = {"this", "the", "our"} if doc.kind == "abstract" else {"this"}
     out: list[_Candidate] = []
     open_testimonial_paragraph = -1
     for s in sentences:
@@ -171,7 +172,7 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
             self_described = determiner == "this" and abstract_like and _FIRST_PERSON.search(text)
             if anaphoric and out and s.paragraph == out[-1].sentence.paragraph and not self_described:
                 continue  # "the study", "this report": the study already open
-            if anaphoric and abstract_like and determiner in self_determiners:
+            if (anaphoric or determiner == "our") and abstract_like and determiner in self_determiners:
                 if not any(c.self_report for c in out):
                     out.append(_Candidate(s, "study.self-reference", _abs(s, m), self_report=True))
                 continue
