@@ -454,3 +454,33 @@ def test_our_study_in_an_abstract_is_the_document_itself(write_docs):
     )
     own = [s for s in x.studies if s.self_report]
     assert len(own) == 1 and len(x.studies) == 1 and own[0].n == 40
+
+
+def test_citation_entries_and_a_study_published_on_a_weekday(write_docs):
+    x = extract(
+        write_docs,
+        "# Clinical evidence\n\nKey studies:\n\n- **2017, Stem Cells Translational Medicine:** 63 children "
+        "received autologous cord blood; those given an adequate dose improved.\n- **2020, Journal of "
+        "Translational Medicine:** a trial of 50 children found that cord MSCs reduced spasticity "
+        "compared with rehabilitation alone.",
+        name="evidence.md",
+    )
+    first = study_in(x, "2017, Stem Cells")
+    assert (first.year, first.venue, first.n, first.identifiable) == (
+        2017,
+        "Stem Cells Translational Medicine",
+        63,
+        True,
+    )
+    second = study_in(x, "2020, Journal of")
+    assert (second.design, second.venue) == ("controlled-trial", "Journal of Translational Medicine")
+    news = extract(
+        write_docs,
+        "DURHAM, N.C. (AP) — Toddlers who received their own cord blood showed small improvements, "
+        "according to a study published Tuesday in JAMA Pediatrics.\n\n"
+        "The study of 90 children, led by researchers at Duke University, compared cord blood with "
+        "placebo.",
+    )
+    assert len(news.studies) == 1  # "The study of 90 children" goes on describing it
+    study = news.studies[0]
+    assert (study.venue, study.n, study.design) == ("JAMA Pediatrics", 90, "rct")

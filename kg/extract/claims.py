@@ -21,7 +21,7 @@ _VAGUE_RESEARCH = screened(
     r"conferences)\b",
     re.I,
 )
-_OUTLOOK = re.compile(r"\b(optimistic|growing|grow|published|presented)\b", re.I)
+_OUTLOOK = re.compile(r"\b(optimistic|growing|grow|grown|published|presented)\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:we|us|our)\b", re.I)
 _P_VALUE = re.compile(r"\bp\s*[<=]\s*0?\.\d", re.I)
 _PRICE = re.compile(r"(?:\b(?:USD|EUR|GBP|INR|US\$)\s?|[$€£]\s?)\d")

@@ -68,7 +68,8 @@ _POPULATION_WORD = screened(rf"\b{_POPULATION}\b", re.I)
 # `\b(19[6-9]\d|20[0-4]\d)\b`, the first digit ahead of its `\b` so that it is scanned for
 _YEAR = re.compile(r"((?:1(?<!\w1)9[6-9]|2(?<!\w2)0[0-4])\d)\b")
 _VENUE = re.compile(
-    r"\bpublished\s+(?:in|by)\s+(?:the\s+(?:journal\s+)?)?"
+    r"\bpublished\s+(?:(?:online|recently|today|yesterday|this\s+week|last\s+week|\w+day)\s+)?(?:in|by)\s+"
+    r"(?:the\s+(?:journal\s+)?)?"
     r"((?:[A-Z][\w\-]*|&|of|and|in|for|the)(?:\s+(?:[A-Z][\w\-]*|&|of|and|in|for|the))*)"
 )
 _INVESTIGATOR = re.compile(
@@ -80,6 +81,7 @@ _INVESTIGATOR = re.compile(
 _IN_NAME = re.compile(
     r"\bin\s+(?:the\s+(?:journal\s+)?)?((?:[A-Z][\w\-]*)(?:\s+(?:[A-Z][\w\-]*|&|of|and|in|for|the))*)"
 )
+_CITATION_ENTRY = re.compile(r"^\W*((?:19|20)\d\d)\s*[,.:\u2013-]\s*([A-Z][\w&\- ]{2,80}?)\s*[:.,\u2013]")
 _TRAILING_CONNECTOR = re.compile(r"(?:\s+(?:&|of|and|in|for|the))+$")
 _REGISTRY = screened(r"\b(NCT\d{8}|ChiCTR[\w\-]+|ISRCTN\d+|doi:\s*\S+|10\.\d{4,9}/\S+)", re.I)
 _RESULT_VERB = screened(
@@ -170,7 +172,11 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
             determiner, m = found
             anaphoric = determiner in {"this", "the"}
             self_described = determiner == "this" and abstract_like and _FIRST_PERSON.search(text)
-            if anaphoric and out and s.paragraph == out[-1].sentence.paragraph and not self_described:
+            continued = out and (
+                s.paragraph == out[-1].sentence.paragraph
+                or (s.paragraph == out[-1].sentence.paragraph + 1 and _STUDY_ANAPHOR.match(text))
+            )
+            if anaphoric and continued and not self_described:
                 continue  # "the study", "this report": the study already open
             if (anaphoric or determiner == "our") and abstract_like and determiner in self_determiners:
                 if not any(c.self_report for c in out):
@@ -179,6 +185,10 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
             if not anaphoric or _identified_here(s, passage, entities):
                 # "a study", or "the largest trial, led by X, randomised 63 children"
                 out.append(_Candidate(s, "study.singular-reference", _abs(s, m)))
+            continue
+        entry = _CITATION_ENTRY.match(text)
+        if entry and lexicon["journal-word"].search(entry.group(2)):
+            out.append(_Candidate(s, "study.citation-entry", _abs(s, entry)))
             continue
         m = attribution.search(passage)
         if (
@@ -399,6 +409,8 @@ def _venue(text: Screened, journal_word, journal_name) -> str | None:
         name = _TRAILING_CONNECTOR.sub("", m.group(1))  # (what the name starts with)
         if journal_word.search(text.part(m.start(1), m.start(1) + len(name))):
             return name
+    if (entry := _CITATION_ENTRY.match(plain)) and journal_word.search(entry.group(2)):
+        return entry.group(2).strip()
     named = journal_name.search(text)
     return named.group(0) if named else None
 
