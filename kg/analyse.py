@@ -51,6 +51,7 @@ class ClaimRecord:
     anecdotal: bool
     strong_cues: list[str] = field(default_factory=list)
     cites: list[str] = field(default_factory=list)
+    polarity: str = "positive"  # negative: says it does not work, or warns of harm
     cell_sources: list[str] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
     conditions: list[str] = field(default_factory=list)
@@ -839,6 +840,9 @@ def _assess(
     exempt = c.claim_type in rules["claim.exempt-type"].claim_types
     if exempt:
         note = "access claim: not graded for clinical evidence"
+    elif c.polarity == "negative":  # a caution or a null result promises nothing to support
+        exempt = True
+        note = "negative claim (no benefit or a warning of harm): not graded as a promise"
     if not exempt:
         vague = bool(cited_vague) or (
             c.vague_citation and (c.claim_type != "evidence" or _cites_research_unhedged(c, lexicon))

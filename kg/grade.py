@@ -82,10 +82,11 @@ def read_studies(store: GraphStore) -> list[StudyRecord]:
 
 
 def read_claims(store: GraphStore) -> list[ClaimRecord]:
-    q = f"""SELECT ?c ?doc ?quote ?type ?hedged ?rule ?vague ?anec WHERE {{
+    q = f"""SELECT ?c ?doc ?quote ?type ?hedged ?rule ?vague ?anec ?polarity WHERE {{
       ?c a <{HCKG}Claim> ; <{PROV}wasDerivedFrom> ?doc ; <{HCKG}quote> ?quote ; <{HCKG}claimType> ?type ;
          <{HCKG}hedged> ?hedged ; <{HCKG}rule> ?rule ; <{HCKG}vagueCitation> ?vague ;
-         <{HCKG}anecdotal> ?anec }} ORDER BY ?c"""
+         <{HCKG}anecdotal> ?anec .
+      OPTIONAL {{ ?c <{HCKG}polarity> ?polarity }} }} ORDER BY ?c"""
     claims = {
         _v(r, "c"): ClaimRecord(
             iri=_v(r, "c"),
@@ -96,6 +97,7 @@ def read_claims(store: GraphStore) -> list[ClaimRecord]:
             rule=_v(r, "rule"),
             vague_citation=_v(r, "vague") == "true",
             anecdotal=_v(r, "anec") == "true",
+            polarity=_v(r, "polarity") or "positive",
         )
         for r in _rows(store, q)
     }

@@ -276,3 +276,23 @@ def test_claims_of_one_signature_share_a_pool_and_cited_studies_are_not_repeated
     assert bearing[:2] == strongest[:2] and len(bearing) == len(set(bearing)) == len(strongest)
     assert [e.cited for e in citing.bearing()][:3] == [True, True, False]
     assert citing.best().study.iri == strongest[0] and citing.best().cited
+
+
+def test_warnings_and_null_results_are_not_graded_as_promises(write_docs, tmp_path):
+    folder = write_docs(
+        {
+            "caution.md": (
+                "# Stem cells and cerebral palsy: what parents should know\n\n"
+                "Serious complications, including meningitis, have been reported after stem cell "
+                "injections at unregulated clinics.\n\n"
+                "Stem cell therapy did not improve motor function in the largest trials.\n\n"
+                "Our stem cell therapy is completely safe and restores movement."
+            )
+        }
+    )
+    rows = graded(folder, tmp_path)
+    warning = find(rows, "Serious complications")
+    null = find(rows, "Stem cell therapy did not improve")
+    assert (warning["status"], codes(warning)) == ("not-assessed", [])
+    assert (null["status"], codes(null)) == ("not-assessed", [])
+    assert codes(find(rows, "Our stem cell therapy is completely safe"))  # the promise is still flagged

@@ -186,7 +186,7 @@ def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
         hedged=bool(hedges),
         hedge_cues=hedges,
         strong_cues=strong,
-        polarity="negative" if negative else "positive",
+        polarity="negative" if negative or lexicon["harm-warning"].search(passage) else "positive",
         cell_sources=keys["cell_source"],
         routes=keys["route"],
         outcomes=keys["outcome"],
