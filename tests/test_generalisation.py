@@ -484,3 +484,17 @@ def test_citation_entries_and_a_study_published_on_a_weekday(write_docs):
     assert len(news.studies) == 1  # "The study of 90 children" goes on describing it
     study = news.studies[0]
     assert (study.venue, study.n, study.design) == ("JAMA Pediatrics", 90, "rct")
+
+
+def test_meta_analysis_methods_are_its_own_and_names_stop_at_a_full_stop(write_docs):
+    x = extract(
+        write_docs,
+        "Stem cell therapy for cerebral palsy: a meta-analysis of randomised controlled trials\n\n"
+        "Abstract\n\nMethods: We searched PubMed to March 2021 and included randomised controlled "
+        "trials.\n\nResults: We included 9 RCTs (n = 412). The certainty of the evidence is low.\n\n"
+        '"We do not know yet," said Professor Nadia Badawi of the University of Sydney. A handful of '
+        "trials suggest small gains.",
+    )
+    assert [(s.design, s.n) for s in x.studies] == [("meta-analysis", 412)]
+    assert claim_in(x, "The certainty of the evidence is low").claim_type == "evidence"
+    assert "University of Sydney" in {e.name for e in x.entities if e.kind == "organization"}

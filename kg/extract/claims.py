@@ -132,6 +132,7 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
             or lexicon["type-safety"].search(body)
             or _OUTLOOK.search(text)
             or lexicon["hedge"].search(body)
+            or lexicon["evidence-scarcity"].search(body)
         )
     ):
         return "claim.state-of-evidence"

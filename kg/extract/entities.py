@@ -55,12 +55,13 @@ _HEAD_WORD = re.compile(
     + "|".join(rf"{re.escape(h)}(?<!\w{re.escape(h)})" for h in sorted(_HEADS, key=len, reverse=True))
     + r")\b"
 )
+_WORD = r"[A-Z][\w'’&\-]*"  # a capitalised word after the head: "of Sydney", never "Sydney. A"
 _GAP = r"(?:[^\S\n]+|[^\S\n]*\n[^\S\n]*)"  # white space within a paragraph (one line break at most)
 _NAME_BEFORE = re.compile(
     rf"(?<![\w'’&.\-])(?:(?:{_CAP}|\d+){_GAP}(?:(?:of|for|and|&|de|del){_GAP})?){{0,{_MAX_NAME_WORDS}}}$"
 )
 _NAME_AFTER = re.compile(
-    rf"(?:{_GAP}\d+)?(?:{_GAP}(?:of|for|at){_GAP}(?:the{_GAP})?{_CAP}(?:{_GAP}{_CAP}){{0,5}})?"
+    rf"(?:{_GAP}\d+)?(?:{_GAP}(?:of|for|at){_GAP}(?:the{_GAP})?{_WORD}(?:{_GAP}{_WORD}){{0,5}})?"
 )
 _NOT_ORG_AFTER = re.compile(r"^\s*(Scale|Score|Index|Test|Measure|Classification)\b")
 _NAME = r"[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:\s+[A-Z][a-z]+(?:[A-Z][a-z]+)*)?"

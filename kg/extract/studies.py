@@ -248,7 +248,8 @@ def _add_own_study(out: list[_Candidate], doc, sentences, passages, own_study) -
     # the sentence that gives the cohort's size ("Seventy-two children were randomly assigned"),
     # else the first ("Children aged 2 to 10 years were enrolled")
     s, m = next(((s, m) for s, m in found if _sample_size(passages[s.index])), found[0])
-    out[:] = [c for c in out if c.sentence.index != s.index]
+    methods = {x.index for x, _ in found}  # "We searched ... and included randomised trials": its own methods
+    out[:] = [c for c in out if c.sentence.index not in methods]
     own = _Candidate(s, "study.own-methods", _abs(s, m), self_report=True)
     at = next((i for i, c in enumerate(out) if c.sentence.index > s.index), len(out))
     out.insert(at, own)
