@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import pickle
 import time
 from bisect import bisect_left
@@ -30,6 +29,7 @@ from typing import Any, NamedTuple
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
+from kg.store import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -186,10 +186,7 @@ class BuildCache:
 
     def write_pickle(self, path: Path, value: Any) -> None:
         """Pickle `value` to `path` (replaced atomically)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, path)
+        atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
     def drop_graph(self, name: str) -> None:
         for suffix in ("index.pkl", "nt", "ttl", "ttl.pkl"):
