@@ -21,7 +21,6 @@ _VAGUE_RESEARCH = screened(
     r"conferences)\b",
     re.I,
 )
-_OUTLOOK = re.compile(r"\b(optimistic|growing|grow|grown|published|presented)\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:we|us|our)\b", re.I)
 _P_VALUE = re.compile(r"\bp\s*[<=]\s*0?\.\d", re.I)
 _PRICE = re.compile(r"(?:\b(?:USD|EUR|GBP|INR|US\$)\s?|[$€£]\s?)\d")
@@ -130,7 +129,7 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
         and (
             lexicon["strong"].search(body)
             or lexicon["type-safety"].search(body)
-            or _OUTLOOK.search(text)
+            or lexicon["evidence-outlook"].search(body)
             or lexicon["hedge"].search(body)
             or lexicon["evidence-scarcity"].search(body)
         )
