@@ -20,6 +20,11 @@ def study_in(x, words: str):
     return next(s for s in x.studies if words in s.evidence.sentence.text)
 
 
+def own_study(x):
+    """The (first) study the document reports itself."""
+    return next(s for s in x.studies if s.self_report)
+
+
 def claim_in(x, words: str):
     return next((c for c in x.claims if words in c.evidence.sentence.text), None)
 
@@ -209,7 +214,7 @@ def test_number_words_with_a_hyphen_count_whole(write_docs):
         "cerebral palsy were randomly assigned to cord blood (n = 31), erythropoietin (n = 33) or "
         "placebo (n = 32). Motor scores improved more with cord blood.",
     )
-    assert next(s for s in x.studies if s.self_report).n == 96
+    assert own_study(x).n == 96
 
 
 LOCAL_NEWS = (
@@ -270,7 +275,7 @@ def test_uncontrolled_abstract_whose_methods_say_children_received(write_docs):
         "of their own umbilical cord blood. Three children had mild hypersensitivity reactions. "
         "Randomised trials are needed to establish efficacy.",
     )
-    own = next(s for s in x.studies if s.self_report)
+    own = own_study(x)
     assert (own.design, own.n) == ("case-series", 20)
     assert claim_in(x, "hypersensitivity").claim_type == "safety"
     needed = claim_in(x, "Randomised trials are needed")
@@ -304,7 +309,7 @@ def test_this_review_with_we_is_the_document_even_after_another_study(write_docs
         "Preclinical studies show that MSCs secrete trophic factors. In this review, we summarise the "
         "clinical evidence in cerebral palsy.\n\nConclusions: Randomised trials are required.",
     )
-    own = next(s for s in x.studies if s.self_report)
+    own = own_study(x)
     assert own.design == "review" and "In this review" in own.evidence.sentence.text
 
 
@@ -334,7 +339,7 @@ def test_own_study_anchored_where_the_methods_give_the_cohort_size(write_docs):
         "Seventy-two children were randomly assigned to cord blood (n = 36) or placebo (n = 36).\n\n"
         "Results: Secondary outcomes were also similar.",
     )
-    own = next(s for s in x.studies if s.self_report)
+    own = own_study(x)
     assert own.evidence.sentence.text.startswith("Seventy-two children") and own.n == 72
     assert claim_in(x, "were also similar") is not None
 
@@ -378,7 +383,7 @@ def test_a_retrospective_review_of_records_is_the_abstracts_own_series(write_doc
         "palsy treated at our hospital.\n\nResults: No child had a serious adverse event.\n\n"
         "Conclusion: The therapy appeared safe.",
     )
-    own = next(s for s in x.studies if s.self_report)
+    own = own_study(x)
     assert (own.design, own.n) == ("case-series", 25)
     assert claim_in(x, "No child had a serious adverse event").claim_type == "safety"
     assert claim_in(x, "appeared safe").hedged
@@ -393,7 +398,7 @@ def test_structured_abstract_whose_participants_line_gives_the_cohort(write_docs
         "Results: Overall, the change in GMFM-66 did not differ between groups. Infusions were well "
         "tolerated.",
     )
-    own = next(s for s in x.studies if s.self_report)
+    own = own_study(x)
     assert (own.design, own.n) == ("rct", 63) and own.evidence.sentence.text.startswith("Participants")
     assert claim_in(x, "did not differ between groups") is not None
 
@@ -419,7 +424,7 @@ def test_unstructured_abstract_with_groups_and_p_values(write_docs):
     )
     assert doc.kind == "abstract"
     x = extract_document(doc)
-    own = next(s for s in x.studies if s.self_report)
+    own = own_study(x)
     assert (own.design, own.n) == ("controlled-trial", 94)
     result = claim_in(x, "improved significantly")
     assert result is not None and not result.strong_cues  # statistical, not a boast
