@@ -892,8 +892,7 @@ def _assess(
         if (
             c.strong_cues
             and not _hedged_elsewhere(c, lexicon)
-            and c.rule not in RESULT_REPORT_RULES
-            and not _reports_cited_study(c, cited)
+            and not (_reports_results(c, cited, lexicon) and (reasons or _findable(cited, best)))
             and not any(r.code == "no-evidence" for r in reasons)
             and (best is None or _certainty_rank(best.certainty) < _certainty_rank(threshold))
         ):
@@ -903,6 +902,23 @@ def _assess(
                 f"wording {cues} is stronger than the evidence allows",
                 f"says {cues}; {nearest()}",
                 [c.iri] + ([best.study.iri] if best else []),
+            )
+        weak = rules["claim.overstated.weak-basis"]
+        if (
+            c.claim_type in weak.claim_types
+            and not c.hedged
+            and not reasons
+            and best is not None
+            and best.study.design != "testimonial"  # testimonials alone: the anecdote rule's case
+            and _certainty_rank(best.certainty) < _certainty_rank(weak.minimum_certainty or "low")
+            and not _denies_strong_effect(c, lexicon)
+            and not (_reports_results(c, cited, lexicon) and _findable(cited, best))
+        ):
+            add(
+                "claim.overstated.weak-basis",
+                "states as fact what only weak evidence suggests",
+                f"unhedged; {nearest()}",
+                [c.iri, best.study.iri],
             )
         if lexicon["evidence-abundance"].search(c.quote):
             quote = c.quote.strip()
@@ -980,6 +996,29 @@ def _cites_research_unhedged(c: ClaimRecord, lexicon: Lexicon) -> bool:
 def _hedged_elsewhere(c: ClaimRecord, lexicon: Lexicon) -> bool:
     """Whether the claim hedges outside its strong cues ('may' next to 'proven')."""
     return any(not any(h in cue for cue in c.strong_cues) for h in lexicon["hedge"].find(c.quote))
+
+
+def _reports_results(c: ClaimRecord, cited: list[Evidence], lexicon: Lexicon) -> bool:
+    """Whether the claim reports a study's results ("91% showed improvement", "GMFM improved",
+    "children given higher doses improved more, the authors reported")."""
+    return (
+        c.rule in RESULT_REPORT_RULES
+        or _reports_cited_study(c, cited)
+        or bool(lexicon["result-attribution"].search(c.quote))
+    )
+
+
+def _findable(cited: list[Evidence], best: Evidence | None) -> bool:
+    """Whether the study a result report reports can be found (an abstract's own trial, a named
+    published study): reporting it is not overstating. Results nobody can check ("our follow-up
+    data of 1,200 patients: 87.5% effective") are held to their evidence."""
+    reported = cited or ([best] if best else [])
+    return any(e.study.identifiable for e in reported)
+
+
+def _denies_strong_effect(c: ClaimRecord, lexicon: Lexicon) -> bool:
+    """Whether the claim negates a strong cue ("is not a cure"): it does not say the treatment works."""
+    return any(cue not in c.strong_cues for cue in lexicon["strong"].find(c.quote))
 
 
 def _reports_cited_study(c: ClaimRecord, cited: list[Evidence]) -> bool:

@@ -489,6 +489,8 @@ def test_citation_entries_and_a_study_published_on_a_weekday(write_docs):
     assert len(news.studies) == 1  # "The study of 90 children" goes on describing it
     study = news.studies[0]
     assert (study.venue, study.n, study.design) == ("JAMA Pediatrics", 90, "rct")
+    # the next sentence, about the study, names its institution: with the size, it can be found
+    assert (study.institution, study.identifiable) == ("Duke University", True)
 
 
 def test_meta_analysis_methods_are_its_own_and_names_stop_at_a_full_stop(write_docs):
@@ -503,3 +505,48 @@ def test_meta_analysis_methods_are_its_own_and_names_stop_at_a_full_stop(write_d
     assert [(s.design, s.n) for s in x.studies] == [("meta-analysis", 412)]
     assert claim_in(x, "The certainty of the evidence is low").claim_type == "evidence"
     assert "University of Sydney" in {e.name for e in x.entities if e.kind == "organization"}
+
+
+def test_a_hospital_reports_its_own_figures_and_its_units_are_not_organisations(write_docs):
+    x = extract(
+        write_docs,
+        "Jinhua Neuro Hospital | International Patient Center\n\n"
+        "Welcome to the International Patient Center of Jinhua Neuro Hospital.\n\n"
+        "According to our hospital's follow-up data of 1,200 patients, the total effective rate is "
+        "87.5%.\n\n"
+        "No serious side effects have been observed in our 15 years of clinical practice.\n\n"
+        "Amir, 6, from Riyadh, could not sit before coming to us. Two months after his treatment his "
+        "mother says he sits alone.\n\n"
+        "The standard package is USD 26,500, including accommodation.",
+        "hospital.txt",
+    )
+    figures = study_in(x, "follow-up data")  # "follow-up data" is a study noun, hyphen or not
+    assert (figures.design, figures.n, figures.identifiable) == ("case-series", 1200, False)
+    assert claim_in(x, "the total effective rate is 87.5%") is not None  # an outcome rate
+    assert claim_in(x, "No serious side effects have been observed").claim_type == "safety"
+    assert claim_in(x, "his mother says he sits alone") is not None  # a testimonial is a claim
+    assert claim_in(x, "The standard package is USD 26,500").claim_type == "access"  # a price
+    orgs = {e.name for e in x.entities if e.kind == "organization"}
+    assert orgs == {"Jinhua Neuro Hospital"}  # not its "International Patient Center"
+
+
+def test_a_regulator_names_itself_and_reported_claims_advice_and_running_trials_are_not_evidence(
+    write_docs,
+):
+    x = extract(
+        write_docs,
+        "# Stem cell treatments for cerebral palsy\n\n"
+        "*Consumer information from the Therapeutic Goods Administration*\n\n"
+        "Clinics often say the cells will repair brain damage or restore movement.\n\n"
+        "Australian researchers are running clinical trials of cord blood cells, and families can ask "
+        "whether a registered trial is suitable.\n\n"
+        "Cell therapies are offered in private centres in India, but outcomes outside trials are "
+        "poorly documented.\n\n"
+        "Before agreeing to treatment, ask what evidence supports it and what it costs.",
+        "warning.md",
+    )
+    assert "Therapeutic Goods Administration" in {e.name for e in x.entities if e.kind == "organization"}
+    assert x.studies == []  # trials being run, "a registered trial" to ask about, "outside trials"
+    assert claim_in(x, "Clinics often say") is None  # the page reports others' claims
+    assert claim_in(x, "Before agreeing to treatment, ask") is None  # advice
+    assert "neurogenesis" in {c.concept.rsplit("/", 1)[-1] for c in x.concepts}  # "repair brain damage"

@@ -296,3 +296,37 @@ def test_warnings_and_null_results_are_not_graded_as_promises(write_docs, tmp_pa
     assert (warning["status"], codes(warning)) == ("not-assessed", [])
     assert (null["status"], codes(null)) == ("not-assessed", [])
     assert codes(find(rows, "Our stem cell therapy is completely safe"))  # the promise is still flagged
+
+
+def test_flat_efficacy_on_weak_evidence_is_overstated_unless_reporting_a_findable_study(write_docs, tmp_path):
+    """claim.overstated.weak-basis: an unhedged "it works" whose best evidence is very low
+    certainty; a clinic's own uncheckable figures count, a published study's reported results,
+    a hedge or a denial ("not a cure") do not."""
+    folder = write_docs(
+        {
+            "clinic.txt": (
+                "Sunrise Neuro Hospital\n\n"
+                "We treat cerebral palsy with bone marrow mononuclear cells by lumbar puncture.\n\n"
+                "According to our hospital's follow-up data of 900 patients, the total effective rate "
+                "is 85%. Most children gain better muscle tone after one course.\n\n"
+                "Bone marrow mononuclear cells are not a cure for cerebral palsy."
+            ),
+            "series.txt": (
+                "Intrathecal bone marrow mononuclear cells in cerebral palsy: a case series\n\n"
+                "Methods: We treated 12 children with cerebral palsy with intrathecal autologous bone "
+                "marrow mononuclear cells.\n\n"
+                "Results: Muscle tone improved in 8 children.\n\n"
+                "Conclusions: Bone marrow mononuclear cells may improve muscle tone; controlled trials "
+                "are needed."
+            ),
+        }
+    )
+    rows = graded(folder, tmp_path)
+    own_figures = find(rows, "According to our hospital's follow-up data")
+    assert "overstated" in codes(own_figures)
+    gains = find(rows, "Most children gain better muscle tone")  # no strong word: the weak-basis rule
+    reasons = [(r["code"], r["rule"]) for r in gains["reasons"]]
+    assert reasons == [("overstated", "claim.overstated.weak-basis")]
+    assert not codes(find(rows, "Results: Muscle tone improved in 8 children"))  # the abstract's own result
+    assert not codes(find(rows, "Conclusions: Bone marrow mononuclear cells may improve"))  # hedged
+    assert not codes(find(rows, "Bone marrow mononuclear cells are not a cure"))

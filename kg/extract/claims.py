@@ -87,6 +87,8 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
             "negative-result",
             "adverse-reported",
             "patient-outcome",
+            "testimonial",
+            "cost",
         )
     )
     if not predicate:
@@ -109,8 +111,8 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
         return "claim.safety-assertion"  # "in two decades we have never seen a serious side effect"
     if previous_on_topic and lexicon["adverse-reported"].search(body) and not background:
         return "claim.reported-harm"  # "(The procedure is very safe.) Some children may have a fever"
-    if lexicon["type-access"].search(body) and _PRICE.search(text):
-        return "claim.price"  # "Package price: from USD 18,000"
+    if _PRICE.search(text) and (lexicon["type-access"].search(body) or lexicon["cost"].search(body)):
+        return "claim.price"  # "Package price: from USD 18,000", "The standard package is USD 26,500"
     if (
         bullet
         and previous_on_topic

@@ -46,6 +46,8 @@ _HEADS = {
     "Health System": "Hospital",
     "Ministry of Health": "GovernmentOrganization",
     "Agency": "GovernmentOrganization",
+    "Administration": "GovernmentOrganization",
+    "Authority": "GovernmentOrganization",
 }
 _MAX_NAME_WORDS = 8  # words before a head noun ("Seoul National University Hospital")
 # `\b(?:Head|...)\b`, written with each head first ('Head(?<!\wHead)' is '\bHead' for a head that
@@ -63,6 +65,8 @@ _NAME_BEFORE = re.compile(
 _NAME_AFTER = re.compile(
     rf"(?:{_GAP}\d+)?(?:{_GAP}(?:of|for|at){_GAP}(?:the{_GAP})?{_WORD}(?:{_GAP}{_WORD}){{0,5}})?"
 )
+# "International Patient Center of Jinhua Hospital": a unit of the organisation named after "of"
+_UNIT_OF = re.compile(r"^(.*\b(?:Center|Centre|Department|Unit|Division))\s+of\s+(?:the\s+)?(.+)$", re.S)
 _NOT_ORG_AFTER = re.compile(r"^\s*(Scale|Score|Index|Test|Measure|Classification)\b")
 _NAME = r"[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:\s+[A-Z][a-z]+(?:[A-Z][a-z]+)*)?"
 _BRAND_CONTEXTS = (  # a provider is named in both kinds of context
@@ -151,13 +155,14 @@ def extract_organizations(
     index = SentenceIndex(sentences)
     found: list[tuple[int, int, str, str, str]] = []  # start, end, canonical, type, rule
     country_surfaces = {c.surface for c in countries}
-    for start, surface, m_end in _org_matches(text):
+    matches, units = _without_units(_org_matches(text))
+    for start, surface, m_end in matches:
         lead = _LEADING_STOP.match(surface)
         while lead:
             start += lead.end()
             surface = surface[lead.end() :]
             lead = _LEADING_STOP.match(surface)
-        if _NOT_ORG_AFTER.match(text[m_end:]) or surface in _HEADS:
+        if _NOT_ORG_AFTER.match(text[m_end:]) or surface in _HEADS or surface in units:
             continue
         head = next(h for h in sorted(_HEADS, key=len, reverse=True) if h in surface)
         found.append((start, start + len(surface), surface, _HEADS[head], "org.head-noun"))
@@ -221,6 +226,19 @@ def _org_matches(text: str) -> list[tuple[int, str, int]]:
             out.append((idx, piece, idx + len(piece)))
             offset = idx + len(piece)
     return out
+
+
+def _without_units(matches: list[tuple[int, str, int]]) -> tuple[list[tuple[int, str, int]], set[str]]:
+    """Names of units of an organisation ("International Patient Center of X Hospital") replaced by
+    the organisation; the unit's name, wherever else it stands alone, is not an organisation."""
+    out, units = [], set()
+    for start, surface, end in matches:
+        m = _UNIT_OF.match(surface)
+        if m and _HEAD_WORD.search(m.group(2)):
+            units.add(_LEADING_STOP.sub("", m.group(1)))
+            start, surface = start + m.start(2), m.group(2)
+        out.append((start, surface, end))
+    return out, units
 
 
 def _brands(text: str, country_surfaces: set[str]) -> list[str]:

@@ -201,7 +201,7 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
         if _ELLIPTIC_MEMBER.match(text) and _recent_plural(passages, s, plural):
             out.append(_Candidate(s, "study.enumerated-member", Span(s.span.start, s.span.start + 3)))
             continue
-        if m := plural.search(passage):
+        if (m := plural.search(passage)) and not generic.search(passage.part(0, m.start())):
             before = text[: m.start()]
             has_attribute = _has_attribute(s, entities) or _YEAR.search(text)
             numbered = _NUMBER_BEFORE.search(before)
@@ -263,7 +263,7 @@ def _singular_reference(passage: Screened, singular, determiners) -> tuple[str, 
     """A singular study noun introduced by a determiner a few words before it."""
     text = passage.text
     for m in singular.finditer(passage):
-        noun = re.sub(r"[\s\-]+", " ", m.group(0).lower())
+        noun = _noun_key(m.group(0))
         words = text[: m.start()].split()[-_DETERMINER_WINDOW:]
         for j in range(len(words) - 1, -1, -1):
             w = words[j].strip(",;:()").lower()
@@ -281,9 +281,14 @@ def _singular_reference(passage: Screened, singular, determiners) -> tuple[str, 
     return None
 
 
+def _noun_key(noun: str) -> str:
+    """A study noun compared without case, hyphens or extra spaces ("Follow-up  data")."""
+    return re.sub(r"[\s\-]+", " ", noun.lower())
+
+
 @lru_cache(maxsize=8)
 def _lower_terms(terms: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(t.lower() for t in terms)
+    return frozenset(_noun_key(t) for t in terms)
 
 
 def _recent_plural(passages, s, plural) -> bool:
@@ -355,6 +360,14 @@ def _describe(doc, cand, context, passages, concepts, entities, lexicon) -> Stud
     if inv:
         study.investigator = (inv.group(1) or inv.group(3) or f"{inv.group(2)} et al.").strip()
     orgs = [e for e in entities if e.kind == "organization" and e.evidence.sentence.index == first.index]
+    if not orgs:  # "The study of 90 children, led by researchers at Duke University, ...": the next
+        # sentences name the study's institution when they are about the study or its researchers
+        about = {
+            s.index
+            for s in context[1:]
+            if _STUDY_ANAPHOR.match(s.text) or lexicon["research-attribution"].search(passages[s.index])
+        }
+        orgs = [e for e in entities if e.kind == "organization" and e.evidence.sentence.index in about]
     if orgs:
         study.institution = orgs[0].name
     study.countries = sorted(
