@@ -38,6 +38,7 @@ _ABBREVIATIONS = {
 }
 _BULLET = re.compile(r"^\s*(?:[-*•●▪‣◦]|\d{1,2}[.)]|[a-z][.)])\s+")
 # group 1: the space between two sentences (the punctuation first, so that it is scanned for)
+_LIST_NUMBER = re.compile(r"\s*(?:\d{1,2}|[a-zA-Z])\.")  # a numbered list item's marker
 _BOUNDARY = re.compile(r"[.!?]([\"”’)\]]*\s+)(?=[\"“(\[]?[A-Z0-9])")
 _BLANK_LINE_AFTER_TEXT = re.compile(r"\n(?<=\S\n)[ \t\r\f\v]*\n")  # line break first, likewise
 _NON_SPACE = re.compile(r"\S")
@@ -115,6 +116,9 @@ def split_sentences(text: str) -> list[Sentence]:
             for m in _BOUNDARY.finditer(chunk):
                 cut = line.start + m.start(1)
                 if _is_abbreviation(text[start:cut]):
+                    continue
+                if _LIST_NUMBER.fullmatch(text[start:cut]):  # "2. A study showed...": the item is
+                    start = line.start + m.end()  # the sentence, its number is not one
                     continue
                 _append(sentences, text, start, cut, p_index)
                 start = line.start + m.end()
@@ -217,6 +221,17 @@ def squash(text: str) -> str:
 
 
 HEADING_MAX_WORDS = 14
+LIST_ITEM = re.compile(r"^\s*(?:[-*•●▪‣◦]|\d{1,2}[.)])(?:\s+|$)")  # "- x", "2. x"; not "**bold**"
+_ITEM_NUMBER_BEFORE = re.compile(r"(?:^|\n)[^\S\n]*(?:\d{1,2}|[a-zA-Z])[.)][^\S\n]+$")
+
+
+def is_list_item(sentence: Sentence, text: str) -> bool:
+    """The sentence is an item of a list: a bullet, or a numbered item (whose number
+    `split_sentences` leaves out of the sentence)."""
+    if LIST_ITEM.match(sentence.text):
+        return True
+    start = sentence.span.start
+    return _ITEM_NUMBER_BEFORE.search(text, max(0, start - 8), start) is not None
 
 
 def is_heading(sentence: Sentence) -> bool:

@@ -550,3 +550,85 @@ def test_a_regulator_names_itself_and_reported_claims_advice_and_running_trials_
     assert claim_in(x, "Clinics often say") is None  # the page reports others' claims
     assert claim_in(x, "Before agreeing to treatment, ask") is None  # advice
     assert "neurogenesis" in {c.concept.rsplit("/", 1)[-1] for c in x.concepts}  # "repair brain damage"
+
+
+def test_a_study_in_one_numbered_item_is_not_cited_by_the_next_items(write_docs):
+    x = extract(
+        write_docs,
+        "# CelulaViva Regenerative Center\n\n"
+        "At CelulaViva we treat children with cerebral palsy using allogeneic mesenchymal stem cells "
+        "isolated from Wharton's jelly.\n\n"
+        "## Why families choose us\n\n"
+        "1. A Duke University study showed that cord blood cells improve motor skills.\n"
+        "2. Wharton's jelly cells are immune-privileged, so no donor matching is needed.\n"
+        "3. Treatment is painless and free of side effects.",
+        "clinic.md",
+    )
+    assert claim_in(x, "At CelulaViva we treat children").claim_type == "access"
+    duke = claim_in(x, "A Duke University study showed")
+    assert duke.cites and not claim_in(x, "Treatment is painless").cites
+    privileged = claim_in(x, "immune-privileged")
+    assert (privileged.cites, privileged.hedged, privileged.claim_type) == ([], False, "property")
+    # "mesenchymal stem cells isolated from Wharton's jelly" are UC-MSCs, not MSCs of any source
+    first = {c.concept.rsplit("/", 1)[-1] for c in x.concepts if "At CelulaViva" in c.evidence.sentence.text}
+    assert "uc-msc" in first and "msc" not in first
+
+
+def test_a_parents_own_account_is_a_testimonial_and_its_changes_are_anecdotes(write_docs):
+    x = extract(
+        write_docs,
+        "# Mateo's journey: round three\n\n*Posted on our family blog*\n\n"
+        "We just got back from Panama City after Mateo's third round of umbilical cord stem cells.\n\n"
+        "Since the first round he has been saying more words and sleeping through the night. His "
+        "physical therapist says his legs are looser than ever.\n\n"
+        "We know there are no guarantees, and we are still doing his therapy five days a week.",
+        "blog.md",
+    )
+    [story] = x.studies
+    assert (story.design, story.n, story.evidence.sentence.text[:16]) == (
+        "testimonial",
+        1,
+        "Since the first ",
+    )
+    for words in ("Since the first round", "physical therapist says"):
+        claim = claim_in(x, words)
+        assert (claim.cites, claim.anecdotal) == ([0], True)  # it rests on the story
+    assert claim_in(x, "no guarantees") is None  # a denied promise is not a claim
+    forum = extract(
+        write_docs,
+        "My daughter has cerebral palsy. Last year we went to a clinic in Bangkok for stem cell "
+        "injections.\n\nHonestly, I think it helped. She is more relaxed and smiles more.",
+        "post.txt",
+    )
+    assert [s.evidence.sentence.text for s in forum.studies] == ["Honestly, I think it helped."]
+
+
+def test_a_systematic_review_reports_its_own_search_in_the_passive(write_docs):
+    x = extract(
+        write_docs,
+        "Umbilical cord blood cell therapy for children with cerebral palsy: a systematic review\n\n"
+        "Data sources: MEDLINE, Embase and CENTRAL were searched to January 2024.\n\n"
+        "Results: Seven studies (three randomised trials and four case series; 312 participants) met "
+        "the inclusion criteria. Two of the three trials reported greater improvement in gross motor "
+        "function with cord blood than with placebo.\n\n"
+        "Conclusions: Larger, well-designed trials are needed.",
+        "review.txt",
+    )
+    own = own_study(x)
+    assert (own.design, own.n, own.evidence.sentence.text[:22]) == (
+        "systematic-review",
+        312,
+        "Results: Seven studies",
+    )
+    assert claim_in(x, "Larger, well-designed trials are needed").hedged
+
+
+def test_a_doctors_own_observation_is_an_anecdote(write_docs):
+    x = extract(
+        write_docs,
+        "Stem cell program\n\n"
+        '"In my practice I have seen children walk and speak for the first time after our protocol," '
+        "says Dr. Andrés Ramírez, medical director.",
+        "clinic.txt",
+    )
+    assert claim_in(x, "I have seen children walk").anecdotal

@@ -4,7 +4,7 @@ import random
 import re
 
 from kg import text as text_module
-from kg.text import lower_chars, match_view, paragraphs, split_sentences
+from kg.text import is_list_item, lower_chars, match_view, paragraphs, split_sentences
 
 
 def test_offsets_are_exact_substrings():
@@ -23,6 +23,21 @@ def test_offsets_are_exact_substrings():
 def test_wrapped_lines_are_joined_but_bullets_are_not():
     text = "Stem cells have been used in the\n   treatment of palsy.\n• First item: safe.\n• Second item."
     assert [s.text.split()[0] for s in split_sentences(text)] == ["Stem", "•", "•"]
+
+
+def test_a_numbered_item_is_one_sentence_and_knows_it_is_an_item():
+    text = (
+        "Why choose us\n\n1. Cells are applied in one visit.\n2. A study showed gains. It was small.\nAfter."
+    )
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == [
+        "Why choose us",
+        "Cells are applied in one visit.",
+        "A study showed gains.",
+        "It was small.",
+        "After.",
+    ]
+    assert [is_list_item(s, text) for s in sentences] == [False, True, True, False, False]
 
 
 def test_paragraph_numbers():

@@ -8,14 +8,13 @@ from functools import lru_cache
 from kg.lexicon import Lexicon
 from kg.model import Claim, ConceptMention, Document, Evidence, Sentence, StudyMention
 from kg.screen import Screened, screened
-from kg.text import is_heading, is_title
+from kg.text import LIST_ITEM, is_heading, is_title
 
 _ANAPHORIC_SUBJECT = re.compile(
     r"^(?:\W*[\w’']+[\s,]+){0,6}?(?:it|its|it’s|it's|they|their|these|this|such|the cells|the therapy|"
     r"the treatment|them)\b",
     re.I,
 )
-_BULLET = re.compile(r"^\s*(?:[-*•●▪‣◦]|\d{1,2}[.)])(?:\s+|$)")  # not "**bold**"
 _VAGUE_RESEARCH = screened(
     r"\b(studies|research|evidence|trials|observations|clinics|institutions|findings|journals|publications|papers|"
     r"conferences)\b",
@@ -26,7 +25,7 @@ _P_VALUE = re.compile(r"\bp\s*[<=]\s*0?\.\d", re.I)
 _PRICE = re.compile(r"(?:\b(?:USD|EUR|GBP|INR|US\$)\s?|[$€£]\s?)\d")
 _PERSONAL_REPORT = screened(
     r"\b(parents?|families|family|mothers?|fathers?|patients say|testimonials?|stories|noticed|physio|"
-    r"physiotherapist|therapist)\b",
+    r"physiotherapist|therapist|i have seen|i've seen|we have seen|we've seen)\b",
     re.I,
 )
 
@@ -55,7 +54,7 @@ def extract_claims(
         cited = [i for i, (first, last) in enumerate(contexts) if first <= start and end <= last]
         on_topic = bool(cells) or bool(treatment.search(passage))
         reason = _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, lexicon)
-        listed = previous_on_topic and bool(_BULLET.match(s.text))  # a list keeps its lead-in's topic
+        listed = previous_on_topic and bool(LIST_ITEM.match(s.text))  # a list keeps its lead-in's topic
         previous_on_topic = (
             on_topic or listed or (previous_on_topic and bool(_ANAPHORIC_SUBJECT.match(s.text)))
         )
@@ -67,7 +66,7 @@ def extract_claims(
 
 def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, lexicon) -> str | None:
     """The rule that makes `s` a claim, or None."""
-    bullet = _BULLET.match(s.text)
+    bullet = LIST_ITEM.match(s.text)
     body = passage.part(bullet.end()) if bullet else passage
     text = body.text
     if (is_heading(s) and not bullet) or is_title(s, doc.title) or lexicon["non-claim"].search(body):
@@ -75,13 +74,12 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
     changed = lexicon["change"].search(body)
     if lexicon["procedure"].search(body) and not changed:
         return None
-    predicate = any(
+    predicate = _affirms_strongly(text, body, lexicon) or any(
         lexicon[name].search(body)
         for name in (
             "predicate",
             "type-safety",
             "type-access",
-            "strong",
             "change",
             "evidence-scarcity",
             "negative-result",
@@ -138,6 +136,11 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
     ):
         return "claim.state-of-evidence"
     return None
+
+
+def _affirms_strongly(text: str, body, lexicon: Lexicon) -> bool:
+    """A strong cue that is not negated ("proven", but not "there are no guarantees")."""
+    return any(not _negated(text, cue) for cue in lexicon["strong"].find(body))
 
 
 def _negated(text: str, cue: str) -> bool:

@@ -97,15 +97,18 @@ def _specialise_tissues(text, placed, vocab):
     for hit, sentence, _ in placed:
         if hit.concept in vocab.generic_cells:
             generic_cells.add(sentence.index)
-    specialised: set[int] = set()
+    specialised: dict[int, set[str]] = {}  # sentence -> the generic cells its tissues specialise
     for hit, sentence, _rule in tissues:
         has_cells = sentence.index in generic_cells or sentence.index - 1 in generic_cells
         if has_cells or _DERIVATION.search(sentence.text):
             implies = vocab.concepts[hit.concept].implies
             out.append((Hit(hit.start, hit.end, implies, hit.surface), sentence, "tissue"))
-            specialised.add(sentence.index)
+            # "stem cells" and "mesenchymal stem cells ... from Wharton's jelly" name the tissue's cells
+            specialised.setdefault(sentence.index, set(vocab.top_generic_cells)).update(
+                vocab.ancestors(implies)
+            )
     for hit, sentence, rule in placed:
-        if sentence.index in specialised and hit.concept in vocab.top_generic_cells:
+        if hit.concept in specialised.get(sentence.index, ()):
             continue
         out.append((hit, sentence, rule))
     out.sort(key=lambda p: (p[0].start, p[0].end))

@@ -17,7 +17,7 @@ from kg.model import (
     StudyMention,
 )
 from kg.screen import SHARED, Screened, screened
-from kg.text import is_heading, is_title
+from kg.text import is_heading, is_list_item, is_title
 
 NUMBER_WORDS = {
     "one": 1,
@@ -92,6 +92,7 @@ _ELLIPTIC_MEMBER = re.compile(
 )
 _STUDY_ANAPHOR = re.compile(r"^(?:The|This)\s+(?:new\s+)?(?:study|trial|review|analysis)\b")
 _FIRST_PERSON = re.compile(r"\b(?:we|our)\b", re.I)  # "In this review, we summarise..."
+_CHILD_PRONOUN = re.compile(r"\b(?:he|she|his|her)\b", re.I)  # a parent writing about one child
 _DETERMINER_WINDOW = 5  # words allowed between a determiner and the study noun
 
 
@@ -137,6 +138,8 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
     change = lexicon["change"]
     attribution = lexicon["research-attribution"]
     abstract_like = doc.kind in {"abstract", "review"}
+    # a parent's own account ("my daughter", "our son"): how the child changed is a testimonial
+    narrator = lexicon["parent-narrator"].search(doc.text) is not None
     # words by which a document names its own study: an abstract's "the trial", "our study"
     self_determiners = {"this", "the", "our"} if doc.kind == "abstract" else {"this"}
     out: list[_Candidate] = []
@@ -163,6 +166,11 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
                 s, sentences, passages, testimonial, change
             ):
                 out.append(_Candidate(s, "study.testimonial", _abs(s, m), True))
+                open_testimonial_paragraph = s.paragraph
+            continue
+        if narrator and (m := change.search(passage)) and _CHILD_PRONOUN.search(text):
+            if open_testimonial_paragraph != s.paragraph:
+                out.append(_Candidate(s, "study.parent-account", _abs(s, m), True))
                 open_testimonial_paragraph = s.paragraph
             continue
         found = _singular_reference(passage, singular, determiners)
@@ -307,7 +315,10 @@ def _context(cand, later, sentences, doc) -> list[Sentence]:
         return [x for x in sentences[:stop] if not is_title(x, doc.title)]
     out = [cand.sentence]
     paragraph = cand.sentence.paragraph
+    listed = is_list_item(cand.sentence, doc.text)
     for s in sentences[cand.sentence.index + 1 : stop]:
+        if listed and is_list_item(s, doc.text):
+            break  # a study named in one list item says nothing about the next item
         if s.paragraph != paragraph:
             if s.paragraph != paragraph + 1 or not _STUDY_ANAPHOR.match(s.text):
                 break
@@ -347,7 +358,8 @@ def _describe(doc, cand, context, passages, concepts, entities, lexicon) -> Stud
             study.design, study.design_rule = found.label, f"design.cue.{found.label}"
     # size
     study.n = _sample_size(passage) or _sample_size(ctx)
-    if study.n is None and (cand.named_case or study.design == "case-report" or _SINGLE_PATIENT.search(ctx)):
+    one_patient = cand.named_case or cand.rule == "study.parent-account" or study.design == "case-report"
+    if study.n is None and (one_patient or _SINGLE_PATIENT.search(ctx)):
         study.n = 1
     if study.design == "unspecified" and study.n and study.n > 1 and _POPULATION_WORD.search(ctx):
         study.design, study.design_rule = "case-series", "design.inferred.uncontrolled-series"
