@@ -842,11 +842,11 @@ def _assess(
         note = "access claim: not graded for clinical evidence"
     elif c.polarity == "negative":  # a caution or a null result promises nothing to support
         exempt = True
-        note = "negative claim (no benefit or a warning of harm): not graded as a promise"
+        note = "negative claim (no benefit, a warning of harm, or missing evidence): not graded as a promise"
     if not exempt:
-        vague = bool(cited_vague) or (
-            c.vague_citation and (c.claim_type != "evidence" or _cites_research_unhedged(c, lexicon))
-        )
+        vague = (bool(cited_vague) or c.vague_citation) and not _modest(c, lexicon)
+        if vague and not cited_vague and c.claim_type == "evidence":
+            vague = _cites_research_unhedged(c, lexicon)
         if vague and not cited_usable:
             if cited_vague:
                 e = cited_vague[0]
@@ -880,7 +880,19 @@ def _assess(
                 [c.iri],
             )
         head, has_direct = evidence.indirect_candidate()
-        if head is not None and not has_direct and not c.hedged and not reasons:
+        indirect_only = head is not None and not has_direct and not c.hedged and not reasons
+        if indirect_only and not c.cell_sources and needs_evidence:
+            # the claim names no cell source (it is the page's "our therapy has helped hundreds"):
+            # evidence on a cousin of the page's topic does not bear on what it promises
+            what = ", ".join(labels.get(x, x.rsplit("/", 1)[-1]) for x in (cells + c.outcomes)[:4])
+            add(
+                "claim.no-evidence",
+                "nothing in the corpus bears on it",
+                f"no study on {what or 'this claim'}; the nearest is on a {head.relation} cell source: "
+                f"{_describe(head, labels)}",
+                [c.iri],
+            )
+        elif indirect_only and c.cell_sources:
             e = head
             add(
                 "claim.indirect",
@@ -991,6 +1003,12 @@ def _cites_research_unhedged(c: ClaimRecord, lexicon: Lexicon) -> bool:
     if not lexicon["research-activity"].search(c.quote):
         return False
     return not (c.hedged or lexicon["evidence-scarcity"].search(c.quote))
+
+
+def _modest(c: ClaimRecord, lexicon: Lexicon) -> bool:
+    """Whether the claim reports only a small or limited effect, with no strong wording
+    ("some trials have reported modest gains"): it overstates nothing by leaning on them."""
+    return not c.strong_cues and lexicon["modest-effect"].search(c.quote) is not None
 
 
 def _hedged_elsewhere(c: ClaimRecord, lexicon: Lexicon) -> bool:

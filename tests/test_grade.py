@@ -330,3 +330,33 @@ def test_flat_efficacy_on_weak_evidence_is_overstated_unless_reporting_a_findabl
     assert not codes(find(rows, "Results: Muscle tone improved in 8 children"))  # the abstract's own result
     assert not codes(find(rows, "Conclusions: Bone marrow mononuclear cells may improve"))  # hedged
     assert not codes(find(rows, "Bone marrow mononuclear cells are not a cure"))
+
+
+def test_page_claims_without_a_cell_source_modest_and_scarcity_statements(write_docs, tmp_path):
+    """A claim naming no cell source, on a page about UC-MSCs with evidence only on BM-MSCs, has
+    no evidence (not indirect evidence); a claim naming UC-MSCs has indirect evidence; a modest
+    report leaning on unnamed trials and a statement that evidence is missing are not flagged."""
+    folder = write_docs(
+        {
+            "clinic.txt": (
+                "Umbilical cord MSC therapy\n\n"
+                "Our clinic treats cerebral palsy with umbilical cord mesenchymal stem cells.\n\n"
+                "Our therapy has helped hundreds of children walk.\n\n"
+                "Umbilical cord mesenchymal stem cells improve motor function in cerebral palsy.\n\n"
+                "Some trials have reported modest gains in motor function.\n\n"
+                "Doctors still don't know whether umbilical cord stem cells help children walk."
+            ),
+            "trial.txt": (
+                "Bone marrow MSCs in children with cerebral palsy: a randomised trial\n\n"
+                "Methods: Sixty children with cerebral palsy were randomly assigned to bone marrow "
+                "mesenchymal stem cells or placebo (Sun Yat-sen University, 2017).\n\n"
+                "Results: Motor function improved more with the cells than with placebo."
+            ),
+        }
+    )
+    rows = graded(folder, tmp_path)
+    assert codes(find(rows, "Our therapy has helped hundreds")) == ["no-evidence"]
+    assert codes(find(rows, "Umbilical cord mesenchymal stem cells improve motor")) == ["indirect"]
+    assert codes(find(rows, "Some trials have reported modest gains")) == []
+    unknown = find(rows, "Doctors still don't know")
+    assert (unknown["status"], codes(unknown)) == ("not-assessed", [])

@@ -143,6 +143,11 @@ def _affirms_strongly(text: str, body, lexicon: Lexicon) -> bool:
     return any(not _negated(text, cue) for cue in lexicon["strong"].find(body))
 
 
+def _cautions(passage, lexicon: Lexicon) -> bool:
+    """A warning of harm, or a statement that the evidence is missing: it promises nothing."""
+    return bool(lexicon["harm-warning"].search(passage) or lexicon["evidence-scarcity"].search(passage))
+
+
 def _negated(text: str, cue: str) -> bool:
     """'not a cure', "isn't proven": the strong cue is negated."""
     return _negation(cue).search(text) is not None
@@ -191,7 +196,7 @@ def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
         hedged=bool(hedges),
         hedge_cues=hedges,
         strong_cues=strong,
-        polarity="negative" if negative or lexicon["harm-warning"].search(passage) else "positive",
+        polarity="negative" if negative or _cautions(passage, lexicon) else "positive",
         cell_sources=keys["cell_source"],
         routes=keys["route"],
         outcomes=keys["outcome"],
