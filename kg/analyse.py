@@ -17,11 +17,12 @@ would. Only the cited studies and the strongest others are kept per claim
 from __future__ import annotations
 
 import functools
+import hashlib
 import heapq
 import itertools
 import operator
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -219,15 +220,96 @@ def iter_assessments(
     """Support status, certainty and flag reasons of every claim, one claim at a time and in order
     (grading writes each as it comes, so the assessments of a large corpus are never all in
     memory)."""
-    for s in studies:
-        s.cell_sources = hierarchy.most_specific(s.cell_sources)
-    corpus = CorpusEvidence(studies, grades, docs, hierarchy)
-    scarcity = _statements(docs, lexicon[STATEMENT_CUES[0]])
-    adverse = _statements(docs, lexicon[STATEMENT_CUES[1]])
-    adverse += [(s.iri, s.quote) for s in studies if s.adverse_events == "reported"]
+    analysis = ClaimAnalysis(studies, grades, docs, hierarchy, labels, rules, lexicon)
     for c in claims:
-        cells, _, evidence = corpus.for_claim(c)
-        yield _assess(c, evidence, cells, scarcity, adverse, hierarchy, labels, rules, lexicon)
+        cells, evidence = analysis.evidence(c)
+        yield analysis.assess(c, cells, evidence)
+
+
+class ClaimAnalysis:
+    """What the assessment of any claim reads besides the claim and its evidence, prepared once
+    for the corpus: the corpus evidence, the statements about the evidence, the hierarchy,
+    labels, rules and cue sets. Normalises the studies' cell sources (most specific only)."""
+
+    def __init__(
+        self,
+        studies: list[StudyRecord],
+        grades: dict[str, StudyGrade],
+        docs: dict[str, DocRecord],
+        hierarchy: Hierarchy,
+        labels: dict[str, str],
+        rules: Rules,
+        lexicon: Lexicon,
+    ):
+        for s in studies:
+            s.cell_sources = hierarchy.most_specific(s.cell_sources)
+        self.corpus = CorpusEvidence(studies, grades, docs, hierarchy)
+        self.scarcity = _statements(docs, lexicon[STATEMENT_CUES[0]])
+        self.adverse = _statements(docs, lexicon[STATEMENT_CUES[1]])
+        self.adverse += [(s.iri, s.quote) for s in studies if s.adverse_events == "reported"]
+        self.h, self.labels, self.rules, self.lexicon = hierarchy, labels, rules, lexicon
+        self._shared: dict[object, str] = {}  # answer tokens by (pool, question) or question
+
+    def evidence(self, c: ClaimRecord) -> tuple[list[str], ClaimEvidence]:
+        """(cell sources, evidence) of a claim, as `_assess` takes them."""
+        cells, _, evidence = self.corpus.for_claim(c)
+        return cells, evidence
+
+    def assess(self, c: ClaimRecord, cells: list[str], evidence: ClaimEvidence) -> ClaimAssessment:
+        return _assess(
+            c, evidence, cells, self.scarcity, self.adverse, self.h, self.labels, self.rules, self.lexicon
+        )
+
+    def assess_recorded(
+        self, c: ClaimRecord, cells: list[str], evidence: ClaimEvidence, tokens: AnswerTokens
+    ) -> tuple[ClaimAssessment, tuple[str, bytes]]:
+        """The assessment, and what it asked of the claim's evidence and the corpus statements
+        (`Recording.record`)."""
+        recording = Recording(tokens)
+        scarcity, adverse = (
+            RecordedStatements(getattr(self, n), k, recording) for k, n in _STATEMENTS.items()
+        )
+        a = _assess(
+            c,
+            RecordedEvidence(evidence, recording),
+            cells,
+            scarcity,
+            adverse,
+            self.h,
+            self.labels,
+            self.rules,
+            self.lexicon,
+        )
+        return a, recording.record()
+
+    def replay(self, evidence: ClaimEvidence, questions: str, tokens: AnswerTokens) -> bytes:
+        """The digest of the answers to recorded `questions` now (`Recording.record`)."""
+        return tokens.digest(self._token(evidence, q, tokens) for q in questions.split())
+
+    def _token(self, evidence: ClaimEvidence, question: str, tokens: AnswerTokens) -> str:
+        """The token of an answer; answers from shared inputs only (the corpus statements, or
+        the evidence of a claim citing no study, which is its pool's) are worked out once."""
+        if question in _QUESTIONS and evidence.cited:
+            return tokens.of(_QUESTIONS[question](evidence))
+        key = (id(evidence.pool), question) if question in _QUESTIONS else question
+        token = self._shared.get(key)
+        if token is None:
+            token = self._shared[key] = tokens.of(self._answer(evidence, question))
+        return token
+
+    def _answer(self, evidence: ClaimEvidence, question: str) -> object:
+        if question in _QUESTIONS:
+            return _QUESTIONS[question](evidence)
+        items = getattr(self, _STATEMENTS[question[0]])
+        if question[1:] == "?":
+            return bool(items)
+        i = int(question[1:])
+        return items[i] if i < len(items) else None
+
+    def context(self) -> str:
+        """What an assessment reads besides its claim, cell sources and recorded questions (the
+        rules and cue sets are data files, versioned with the code by the caller)."""
+        return repr((sorted(self.h.graph.edges), sorted(self.labels.items())))
 
 
 def _cited_relation(h: Hierarchy, c: ClaimRecord, s: StudyRecord) -> str:
@@ -737,6 +819,129 @@ class ClaimEvidence:
         if self.rest > 0 and len(out) < MAX_BEARING_EVIDENCE:
             out += self._strongest_rest(MAX_BEARING_EVIDENCE - len(out))
         return out
+
+
+# Questions `_assess` asks of a claim's evidence (`RecordedEvidence`), by code.
+_QUESTIONS: dict[str, Callable[[ClaimEvidence], object]] = {
+    "c": operator.attrgetter("cited"),
+    "u": operator.attrgetter("cited_usable"),
+    "?": bool,
+    "U": operator.attrgetter("usable"),
+    "b": ClaimEvidence.best,
+    "n": ClaimEvidence.first_negative,
+    "i": ClaimEvidence.indirect_candidate,
+    "l": ClaimEvidence.best_level,
+    "B": ClaimEvidence.bearing,
+}
+_STATEMENTS = {"S": "scarcity", "A": "adverse"}  # question codes of the corpus statement lists
+
+
+class AnswerTokens:
+    """Tokens of the answers to questions about a claim's shared inputs: equal tokens, equal
+    answers (an evidence item stands for its study record, grade, relation and whether it is
+    cited)."""
+
+    def __init__(self) -> None:
+        self._studies: dict[str, str] = {}
+
+    def of(self, answer: object) -> str:
+        if isinstance(answer, Evidence):
+            study = self._studies.get(answer.study.iri)
+            if study is None:
+                content = repr((answer.study, answer.grade)).encode()
+                study = self._studies[answer.study.iri] = hashlib.blake2b(content, digest_size=12).hexdigest()
+            return f"{study}:{answer.relation}:{answer.cited:d}"
+        if isinstance(answer, list | tuple):
+            return "[" + ",".join(map(self.of, answer)) + "]"
+        return repr(answer)
+
+    def digest(self, answers: Iterable[str]) -> bytes:
+        return hashlib.blake2b("\n".join(answers).encode(), digest_size=16).digest()
+
+
+class Recording:
+    """The questions an assessment asked of a claim's shared inputs (its evidence, the corpus
+    statements) and tokens of the answers. An assessment depends on them only through these
+    answers, so the same questions answered alike (`ClaimAnalysis.replay`) give the same
+    assessment."""
+
+    __slots__ = ("answers", "questions", "tokens")
+
+    def __init__(self, tokens: AnswerTokens):
+        self.tokens = tokens
+        self.questions: list[str] = []
+        self.answers: list[str] = []
+
+    def note(self, question: str, answer: T) -> T:
+        self.questions.append(question)
+        self.answers.append(self.tokens.of(answer))
+        return answer
+
+    def record(self) -> tuple[str, bytes]:
+        """(questions asked, space-separated; digest of the answers)."""
+        return " ".join(self.questions), self.tokens.digest(self.answers)
+
+
+class RecordedEvidence:
+    """A claim's evidence as `_assess` sees it, noting each question in a `Recording`.
+    `independent()` is answered without noting: the count is only written out (the caller
+    writes it afresh)."""
+
+    __slots__ = ("evidence", "recording")
+
+    def __init__(self, evidence: ClaimEvidence, recording: Recording):
+        self.evidence, self.recording = evidence, recording
+
+    def _ask(self, question: str):
+        return self.recording.note(question, _QUESTIONS[question](self.evidence))
+
+    cited = property(lambda self: self._ask("c"))
+    cited_usable = property(lambda self: self._ask("u"))
+    usable = property(lambda self: self._ask("U"))
+
+    def __bool__(self) -> bool:
+        return self._ask("?")
+
+    def best(self) -> Evidence | None:
+        return self._ask("b")
+
+    def first_negative(self) -> Evidence | None:
+        return self._ask("n")
+
+    def indirect_candidate(self) -> tuple[Evidence | None, bool]:
+        return self._ask("i")
+
+    def best_level(self) -> int | None:
+        return self._ask("l")
+
+    def bearing(self) -> list[Evidence]:
+        return self._ask("B")
+
+    def independent(self) -> int:
+        return self.evidence.independent()
+
+
+class RecordedStatements:
+    """A list of corpus statements as `_assess` reads it (truth, items by index, iteration),
+    noting each read in a `Recording` (an item past the end reads as None)."""
+
+    __slots__ = ("code", "items", "recording")
+
+    def __init__(self, items: list[tuple[str, str]], code: str, recording: Recording):
+        self.items, self.code, self.recording = items, code, recording
+
+    def __bool__(self) -> bool:
+        return self.recording.note(f"{self.code}?", bool(self.items))
+
+    def __getitem__(self, i: int) -> tuple[str, str]:
+        if not isinstance(i, int) or i < 0:
+            raise TypeError(f"statements are read by position from the start, not {i!r}")
+        return self.recording.note(f"{self.code}{i}", self.items[i])
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for i, item in enumerate(self.items):
+            yield self.recording.note(f"{self.code}{i}", item)
+        self.recording.note(f"{self.code}{len(self.items)}", None)
 
 
 def study_clusters(studies: list[StudyRecord]) -> dict[str, int]:

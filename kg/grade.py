@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
-from kg.analyse import ClaimAssessment, ClaimRecord, DocRecord, Hierarchy, dominant, iter_assessments
+from kg.analyse import (
+    AnswerTokens,
+    ClaimAnalysis,
+    ClaimAssessment,
+    ClaimRecord,
+    DocRecord,
+    Hierarchy,
+    dominant,
+)
 from kg.grading import StudyGrade, StudyRecord, grade_study
 from kg.lexicon import load_lexicon
 from kg.namespaces import ANALYSIS_GRAPH, HCKG, PROV, RDF, RDFS, SKOS
+from kg.paths import files_fingerprint, ontology_dir
 from kg.rules import load_rules
 from kg.store import GraphStore
 from kg.stores import ntriples as nt
+from kg.stores.groups import GroupCache
 
 
 @dataclass
@@ -165,7 +178,8 @@ def grade_store(store: GraphStore, inputs: GradingInputs | None = None) -> Gradi
 
     `inputs` (studies, claims, documents as the readers below return them) saves reading the
     store; the build passes them from its cache. The analysis graph is written group by group
-    (a study with its grade steps, a claim with its flag reasons): only changed groups are touched.
+    (a study with its grade steps, a claim with its flag reasons): only changed groups are touched,
+    and groups made from unchanged inputs are kept from the last write (`GroupCache`), not remade.
     """
     rules, lexicon = load_rules(), load_lexicon()
     if inputs is None:
@@ -174,10 +188,28 @@ def grade_store(store: GraphStore, inputs: GradingInputs | None = None) -> Gradi
         studies, claims, docs = inputs
     grades = {s.iri: grade_study(s, rules) for s in studies}
     hierarchy, labels = read_hierarchy(store)
-    assessments = iter_assessments(claims, studies, grades, docs, hierarchy, labels, rules, lexicon)
-    groups = itertools.chain(_study_groups(grades), _claim_groups(assessments))
+    analysis = ClaimAnalysis(studies, grades, docs, hierarchy, labels, rules, lexicon)
+    kept = GroupCache(store, ANALYSIS_GRAPH)
+    context = _head(analysis_version(), analysis.context())
+    groups = itertools.chain(
+        _study_groups(grades, kept, context), _claim_groups(analysis, claims, kept, context)
+    )
     quads = store.replace_graph_groups(ANALYSIS_GRAPH, groups)
+    kept.save()
     return GradingResult(grades, len(claims), quads)
+
+
+def analysis_version() -> str:
+    """Hash of the code and data the analysis graph is made with (what a kept group was made with)."""
+    package = Path(__file__).parent
+    code = ("grade.py", "grading.py", "analyse.py", "rules.py", "lexicon.py", "vocab.py", "text.py")
+    files = sorted(ontology_dir().glob("*.ttl")) + [package / n for n in code]
+    return files_fingerprint([*files, package / "stores" / "ntriples.py"])
+
+
+def _head(*parts: object) -> bytes:
+    """Digest of what a group is made from, besides the answers it records."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).digest()
 
 
 # The analysis graph is written as N-Triples lines (a few per claim, millions on a large corpus).
@@ -185,27 +217,43 @@ _q = nt.line
 _lit = nt.literal
 
 
-def _study_groups(grades: dict[str, StudyGrade]) -> Iterator[tuple[str, list[str]]]:
-    """(study IRI, its lines): the grade and the numbered grade steps."""
+def _study_groups(
+    grades: dict[str, StudyGrade], kept: GroupCache, context: bytes
+) -> Iterator[tuple[str, list[str] | bytes]]:
+    """(study IRI, its lines): the grade and the numbered grade steps; kept when the grade is."""
     for iri, g in sorted(grades.items()):
-        lines = [
-            _q(iri, HCKG + "evidenceLevel", _lit(g.level)),
-            _q(iri, HCKG + "evidenceLevelLabel", _lit(g.level_label)),
-            _q(iri, HCKG + "certainty", _lit(g.certainty)),
+        head = _head(context, iri, g)
+        block = kept.reusable(iri, head, _no_questions)
+        if block is not None:
+            yield iri, block
+            continue
+        kept.made(iri, head)
+        yield iri, _study_lines(iri, g)
+
+
+def _no_questions(questions: str) -> bytes:
+    return b""
+
+
+def _study_lines(iri: str, g: StudyGrade) -> list[str]:
+    lines = [
+        _q(iri, HCKG + "evidenceLevel", _lit(g.level)),
+        _q(iri, HCKG + "evidenceLevelLabel", _lit(g.level_label)),
+        _q(iri, HCKG + "certainty", _lit(g.certainty)),
+    ]
+    if g.steps:
+        lines.append(_q(iri, HCKG + "gradeSummary", _lit(grade_summary(g))))
+    for i, step in enumerate(g.steps, 1):
+        node = f"{iri}#grade-{i}"
+        lines += [
+            _q(iri, HCKG + "gradeStep", node),
+            _q(node, RDF + "type", HCKG + "GradeStep"),
+            _q(node, HCKG + "ruleId", _lit(step.rule_id)),
+            _q(node, HCKG + "explanation", _lit(step.explanation)),
+            _q(node, HCKG + "effect", _lit(step.effect)),
+            _q(node, HCKG + "order", _lit(i)),
         ]
-        if g.steps:
-            lines.append(_q(iri, HCKG + "gradeSummary", _lit(grade_summary(g))))
-        for i, step in enumerate(g.steps, 1):
-            node = f"{iri}#grade-{i}"
-            lines += [
-                _q(iri, HCKG + "gradeStep", node),
-                _q(node, RDF + "type", HCKG + "GradeStep"),
-                _q(node, HCKG + "ruleId", _lit(step.rule_id)),
-                _q(node, HCKG + "explanation", _lit(step.explanation)),
-                _q(node, HCKG + "effect", _lit(step.effect)),
-                _q(node, HCKG + "order", _lit(i)),
-            ]
-        yield iri, lines
+    return lines
 
 
 def grade_summary(g: StudyGrade) -> str:
@@ -213,35 +261,62 @@ def grade_summary(g: StudyGrade) -> str:
     return " | ".join(f"{i}. {s.rule_id} ({s.effect}): {s.explanation}" for i, s in enumerate(g.steps, 1))
 
 
-def _claim_groups(assessments: Iterable[ClaimAssessment]) -> Iterator[tuple[str, list[str]]]:
-    """(claim IRI, its lines): status, evidence and the flag reasons with their paths."""
-    for a in assessments:
-        iri = a.claim.iri
-        lines: list[str] = []
-        add = lines.append
-        add(_q(iri, HCKG + "supportStatus", _lit(a.status)))
-        add(_q(iri, HCKG + "flagged", _lit(a.flagged)))
-        add(_q(iri, HCKG + "evidenceMatch", _lit(a.match)))
-        add(_q(iri, HCKG + "independentStudies", _lit(a.independent_studies)))
-        if a.certainty:
-            add(_q(iri, HCKG + "certainty", _lit(a.certainty)))
-        if a.best_level is not None:
-            add(_q(iri, HCKG + "bestEvidenceLevel", _lit(a.best_level)))
-        if a.note:
-            add(_q(iri, RDFS + "comment", _lit(a.note)))
-        for e in a.evidence:
-            add(_q(iri, HCKG + "bearingEvidence", e.study.iri))
-        for target in a.contradicted_by:
-            add(_q(iri, HCKG + "contradictedBy", target))
-        for r in a.reasons:
-            node = f"{iri}#reason-{r.rule_id.rsplit('.', 1)[-1] if r.code == 'contradicted' else r.code}"
-            add(_q(iri, HCKG + "flagReason", node))
-            add(_q(node, RDF + "type", HCKG + "FlagReason"))
-            add(_q(node, HCKG + "reasonCode", _lit(r.code)))
-            add(_q(node, HCKG + "ruleId", _lit(r.rule_id)))
-            add(_q(node, HCKG + "explanation", _lit(r.explanation)))
-            add(_q(node, HCKG + "evidencePath", _lit(r.path)))
-            add(_q(node, PROV + "wasDerivedFrom", iri))
-            for n in dict.fromkeys(r.nodes):
-                add(_q(node, HCKG + "pathNode", n))
-        yield iri, lines
+def _claim_groups(
+    analysis: ClaimAnalysis, claims: list[ClaimRecord], kept: GroupCache, context: bytes
+) -> Iterator[tuple[str, list[str] | bytes]]:
+    """(claim IRI, its lines) in order. A claim whose record and cell sources are unchanged and
+    whose evidence and corpus statements answer its assessment's questions as before
+    (`ClaimAnalysis.assess_recorded`) keeps its lines, with its independent-study count written
+    afresh (the one figure not recorded)."""
+    tokens = AnswerTokens()
+    for c in claims:
+        cells, evidence = analysis.evidence(c)
+        head = _head(context, c, cells)
+        block = kept.reusable(c.iri, head, functools.partial(analysis.replay, evidence, tokens=tokens))
+        if block is not None:
+            yield c.iri, _with_independent(block, c.iri, evidence.independent())
+            continue
+        a, (questions, answers) = analysis.assess_recorded(c, cells, evidence, tokens)
+        kept.made(c.iri, head, questions, answers)
+        yield c.iri, _claim_lines(a)
+
+
+def _with_independent(block: bytes, iri: str, count: int) -> bytes:
+    """A claim's N-Triples block with its independent-study count replaced (the line keeps its
+    place: no other line of the block starts as it does)."""
+    start = (b"\n" + block).index(f"\n<{iri}> <{HCKG}independentStudies> ".encode())
+    end = block.index(b"\n", start)
+    return block[:start] + _q(iri, HCKG + "independentStudies", _lit(count)).encode() + block[end:]
+
+
+def _claim_lines(a: ClaimAssessment) -> list[str]:
+    """Status, evidence and the flag reasons with their paths."""
+    iri = a.claim.iri
+    lines: list[str] = []
+    add = lines.append
+    add(_q(iri, HCKG + "supportStatus", _lit(a.status)))
+    add(_q(iri, HCKG + "flagged", _lit(a.flagged)))
+    add(_q(iri, HCKG + "evidenceMatch", _lit(a.match)))
+    add(_q(iri, HCKG + "independentStudies", _lit(a.independent_studies)))
+    if a.certainty:
+        add(_q(iri, HCKG + "certainty", _lit(a.certainty)))
+    if a.best_level is not None:
+        add(_q(iri, HCKG + "bestEvidenceLevel", _lit(a.best_level)))
+    if a.note:
+        add(_q(iri, RDFS + "comment", _lit(a.note)))
+    for e in a.evidence:
+        add(_q(iri, HCKG + "bearingEvidence", e.study.iri))
+    for target in a.contradicted_by:
+        add(_q(iri, HCKG + "contradictedBy", target))
+    for r in a.reasons:
+        node = f"{iri}#reason-{r.rule_id.rsplit('.', 1)[-1] if r.code == 'contradicted' else r.code}"
+        add(_q(iri, HCKG + "flagReason", node))
+        add(_q(node, RDF + "type", HCKG + "FlagReason"))
+        add(_q(node, HCKG + "reasonCode", _lit(r.code)))
+        add(_q(node, HCKG + "ruleId", _lit(r.rule_id)))
+        add(_q(node, HCKG + "explanation", _lit(r.explanation)))
+        add(_q(node, HCKG + "evidencePath", _lit(r.path)))
+        add(_q(node, PROV + "wasDerivedFrom", iri))
+        for n in dict.fromkeys(r.nodes):
+            add(_q(node, HCKG + "pathNode", n))
+    return lines

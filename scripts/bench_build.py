@@ -34,24 +34,22 @@ sys.path.insert(0, str(HERE))
 import synth_corpus  # noqa: E402
 
 _CHILD = """
-import json, sys, time
+import functools, json, sys, time
 from pathlib import Path
-import kg.analyse, kg.grade
+from kg.analyse import ClaimAnalysis
 from kg.build import build
 spent = {"analyse": 0.0}
-original = kg.analyse.iter_assessments
-def timed(*args, **kwargs):  # time spent producing assessments, not writing them
-    items = original(*args, **kwargs)
-    while True:
+def timed(method):  # time spent producing assessments (or checking kept ones), not writing them
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
         t = time.perf_counter()
         try:
-            item = next(items)
-        except StopIteration:
-            return
+            return method(*args, **kwargs)
         finally:
             spent["analyse"] += time.perf_counter() - t
-        yield item
-kg.grade.iter_assessments = timed
+    return wrapper
+for name in ("__init__", "evidence", "assess_recorded", "replay"):
+    setattr(ClaimAnalysis, name, timed(getattr(ClaimAnalysis, name)))
 corpus, out, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 report = build([Path(corpus)], Path(out), jobs=jobs)
 data = report.as_dict()

@@ -3,6 +3,7 @@ the analysis at corpus scale answers exactly as a scan of each claim's evidence 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import os
@@ -19,6 +20,7 @@ from kg.build import build, grading_inputs
 from kg.cli import main
 from kg.grade import read_hierarchy
 from kg.grading import grade_study
+from kg.lexicon import load_lexicon
 from kg.namespaces import ANALYSIS_GRAPH
 from kg.rules import load_rules
 from kg.store import GraphStore
@@ -402,3 +404,114 @@ def test_cluster_example_matches_a_plain_build(tmp_path):
     build([MINI], out, exports=("nt",), jobs=1)
     build([MINI], tmp_path / "plain", exports=("nt",), jobs=1)
     assert (out / "kg.nt").read_bytes() == (tmp_path / "plain" / "kg.nt").read_bytes()
+
+
+def test_claims_keep_their_lines_unless_their_inputs_change(write_docs, tmp_path, monkeypatch):
+    """A re-run re-assesses only claims whose record or recorded answers changed; a new document
+    whose studies join the evidence of claims in untouched documents changes their lines, and
+    the result equals a fresh build."""
+    gen = _synth().Generator(6)
+    docs = {f"d{i}.txt": gen.document(i) for i in range(5)}
+    folder = write_docs(docs)
+    out = tmp_path / "inc"
+    build([folder], out, exports=("ttl", "nt"), jobs=1)
+    before = {str(q) for q in GraphStore(out, read_only=True).quads(ANALYSIS_GRAPH)}
+    assessed = []
+    original = analyse.ClaimAnalysis.assess_recorded
+    monkeypatch.setattr(
+        analyse.ClaimAnalysis,
+        "assess_recorded",
+        lambda self, c, *args: assessed.append(c.iri) or original(self, c, *args),
+    )
+    (folder / "d5.txt").write_text(gen.document(5) + "\n" + gen.document(9), encoding="utf-8")
+    build([folder], out, exports=("ttl", "nt"), jobs=1)
+    store = GraphStore(out, read_only=True)
+    after = {str(q) for q in store.quads(ANALYSIS_GRAPH)}
+    new_doc = store.documents()["d5.txt"].doc_id
+    store.close()
+    claims = {q.split(" ")[0][1:-1] for q in after if "#independentStudies" in q}
+    old_claims = {c for c in claims if f"/doc/{new_doc}/" not in c}
+    recounted = {q.split(" ")[0][1:-1] for q in after - before if "#independentStudies" in q}
+    assert old_claims - set(assessed), "every claim was assessed again"
+    assert recounted & old_claims, "the new studies changed no count in the other documents"
+    _same_as_fresh(folder, out, tmp_path / "fresh")
+
+
+def test_a_claims_assessment_reads_its_independent_study_count_only_to_write_it(parallel_build):
+    """Kept claims get their independent-study count written afresh without re-assessing, which
+    is right only while the count decides nothing else in the assessment."""
+    out, _ = parallel_build
+    store = GraphStore(out, read_only=True)
+    studies, claims, docs = grading_inputs(store, BuildCache(out))
+    rules = load_rules()
+    h, labels = read_hierarchy(store)
+    grades = {s.iri: grade_study(s, rules) for s in studies}
+    analysis = analyse.ClaimAnalysis(studies, grades, docs, h, labels, rules, load_lexicon())
+    for c in claims:
+        cells, evidence = analysis.evidence(c)
+        a = analysis.assess(c, cells, evidence)
+        evidence.independent = lambda: 10**6
+        other = analysis.assess(c, cells, evidence)
+        assert other.independent_studies == 10**6
+        assert dataclasses.replace(other, independent_studies=a.independent_studies) == a
+
+
+def test_recorded_questions_replay_to_the_recorded_answers(parallel_build):
+    """What an assessment asked of its evidence and the corpus statements replays to the same
+    answers on the same inputs, and to others when a statement list it read changed."""
+    out, _ = parallel_build
+    store = GraphStore(out, read_only=True)
+    studies, claims, docs = grading_inputs(store, BuildCache(out))
+    rules = load_rules()
+    h, labels = read_hierarchy(store)
+    grades = {s.iri: grade_study(s, rules) for s in studies}
+    analysis = analyse.ClaimAnalysis(studies, grades, docs, h, labels, rules, load_lexicon())
+    tokens = analyse.AnswerTokens()
+    recorded = {}
+    for c in claims:
+        cells, evidence = analysis.evidence(c)
+        a, recorded[c.iri] = analysis.assess_recorded(c, cells, evidence, tokens)
+        assert a == analysis.assess(c, cells, evidence)
+        assert analysis.replay(evidence, *recorded[c.iri][:1], tokens) == recorded[c.iri][1]
+    asked = {q for questions, _ in recorded.values() for q in questions.split()}
+    assert {"A?", "b", "B", "c"} <= asked and analysis.adverse
+    changed = analyse.ClaimAnalysis(studies, grades, docs, h, labels, rules, load_lexicon())
+    changed.adverse = []
+    for c in claims:
+        questions, answers = recorded[c.iri]
+        cells, evidence = changed.evidence(c)
+        assert (changed.replay(evidence, questions, tokens) == answers) == ("A?" not in questions.split())
+
+
+def test_kept_groups_come_from_a_fragment_their_records_describe(tmp_path):
+    """`GroupCache` keeps a group only for the same head and answers, and only from the
+    fragment its records were saved with."""
+    from kg.stores.groups import GroupCache, write_groups
+    from kg.stores.ntriples import line, literal
+
+    graph = "https://example.org/g"
+    store = GraphStore(tmp_path)
+
+    def write(values: dict[str, int], kept: GroupCache) -> None:
+        groups = []
+        for k, v in values.items():
+            iri = f"https://example.org/{k}"
+            kept.made(iri, k.encode(), "q", b"a")
+            groups.append((iri, [line(iri, "https://example.org/p", literal(v))]))
+        write_groups(store, graph, groups)
+        kept.save()
+
+    write({"a": 1, "b": 2}, GroupCache(store, graph))
+    kept = GroupCache(store, graph)
+    a = "https://example.org/a"
+    assert kept.reusable(a, b"a", lambda q: b"a" if q == "q" else b"") == (
+        f'<{a}> <https://example.org/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'.encode()
+    )
+    assert kept.reusable(a, b"other head", lambda q: b"a") is None
+    assert kept.reusable(a, b"a", lambda q: b"other answers") is None
+    write({"a": 3}, GroupCache(store, graph))
+    cache = BuildCache(tmp_path)
+    cache.graph_path("g", "reuse.pkl").write_bytes(cache.graph_path("g", "reuse.pkl").read_bytes())
+    fragment = cache.graph_path("g", "nt")
+    fragment.write_bytes(fragment.read_bytes().replace(b'"3"', b'"4"').rsplit(b"\n", 2)[0] + b"\n")
+    assert GroupCache(store, graph).reusable(a, b"a", lambda q: b"a") is None  # not the saved fragment

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+import mmap
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -62,10 +63,11 @@ def write_groups(store, graph: str, groups: Iterable[tuple[str, list]]) -> int:
     writes = _Writes(store, graph)
     offset = 0
     with atomic_file(cache.graph_path(name, "nt")) as fragment:
-        for key, quads in groups:
+        for key, content in groups:
             if key in new_index:
                 raise ValueError(f"{graph}: group {key} given twice")
-            nt_block, nq_block = _group_blocks(quads, suffix)
+            nt_block = _nt_block(content, suffix)
+            nq_block = nt_block.replace(b" .\n", suffix)
             d = hashlib.blake2b(nq_block, digest_size=8).digest()
             running.update(key.encode() + d)
             fragment.write(nt_block)
@@ -99,16 +101,18 @@ def write_groups(store, graph: str, groups: Iterable[tuple[str, list]]) -> int:
     return sum(span.lines for span in new_index.values()) + 1
 
 
-def _group_blocks(quads: list, suffix: bytes) -> tuple[bytes, bytes]:
-    """A group's lines, sorted and without duplicates, as N-Triples and as N-Quads (each line
-    ending in `suffix`, " <graph> .\n"). Lines given as strings are joined and encoded once:
-    code point order is UTF-8 byte order, and " .\n" only ends lines (literals escape newlines)."""
-    if quads and isinstance(quads[0], str):  # N-Triples lines (see kg.stores.ntriples)
-        nt = ("\n".join(sorted(set(quads))) + "\n").encode()
-        return nt, nt.replace(b" .\n", suffix)
-    lines = sorted(set(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines()))
+def _nt_block(content: bytes | list, suffix: bytes) -> bytes:
+    """A group's lines, sorted and without duplicates, as N-Triples: given so (bytes), as
+    N-Triples lines (strings written by `kg.stores.ntriples`: joined and encoded once, code point
+    order being UTF-8 byte order) or as quads (each N-Quads line ends in `suffix`,
+    " <graph> .\n"; " .\n" only ends lines, literals escape newlines)."""
+    if isinstance(content, bytes):
+        return content
+    if content and isinstance(content[0], str):
+        return ("\n".join(sorted(set(content))) + "\n").encode()
+    lines = sorted(set(ox.serialize(content, format=ox.RdfFormat.N_QUADS).splitlines()))
     nq = b"\n".join(lines) + b"\n" if lines else b""
-    return nq.replace(suffix, b" .\n"), nq
+    return nq.replace(suffix, b" .\n")
 
 
 class _Writes:
@@ -173,19 +177,18 @@ def _diff_against_fragment(
     """Deletes and inserts that turn changed groups (their span in the previous fragment, their
     new N-Triples) into their new lines and remove the groups that are gone; only those spans of
     the previous fragment are read."""
-    with path.open("rb") as f:
+    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
         for span, nt_block in changed:
-            had = set(_read_span(f, span))
+            had = set(_span_lines(data, span))
             now = set(nt_block.splitlines())
             writes.remove_lines(had - now)
             writes.insert_lines(now - had)
         for span in gone:
-            writes.remove_lines(_read_span(f, span))
+            writes.remove_lines(_span_lines(data, span))
 
 
-def _read_span(f, span: GroupSpan) -> list[bytes]:
-    f.seek(span.offset)
-    return f.read(span.length).splitlines()
+def _span_lines(data: mmap.mmap, span: GroupSpan) -> list[bytes]:
+    return data[span.offset : span.offset + span.length].splitlines()
 
 
 def _group_quads(store, graph: str, key: str) -> list[ox.Quad]:
@@ -214,3 +217,74 @@ def valid_fragment(store, graph: str) -> tuple[Path, str, dict[str, GroupSpan]] 
     stored = [q.object.value for q in store._subject_quads(graph, graph + "#state")]
     path = cache.graph_path(name, "nt")
     return (path, state, index) if stored == [state] and path.is_file() else None
+
+
+REUSE_VERSION = 1  # of the records `GroupCache` saves
+
+
+class GroupCache:
+    """Groups of a grouped graph kept from its last write when what they are made from has not
+    changed. Each group written is recorded with a `head` (a digest of its own inputs) and the
+    questions it asked of inputs shared across groups with a digest of the answers; a group is
+    kept when its head is the same and the same questions get the same answers now
+    (`reusable`). Its lines come from the cached N-Triples fragment, which the records must
+    describe (same state); else nothing is kept."""
+
+    def __init__(self, store, graph: str):
+        self.cache, self.name = BuildCache(store.out_dir), cache_name(graph)
+        self.index: dict[str, GroupSpan] = {}
+        self.previous: dict[str, tuple[bytes, str, bytes]] = {}
+        self.records: dict[str, tuple[bytes, str, bytes]] = {}
+        self._data: bytes | mmap.mmap = b""
+        state, index = self.cache.load_index(self.name)
+        saved = self.cache.read_pickle(self.cache.graph_path(self.name, "reuse.pkl"))
+        if not state or not isinstance(saved, tuple) or saved[:2] != (REUSE_VERSION, state):
+            return
+        try:
+            with self.cache.graph_path(self.name, "nt").open("rb") as f:
+                data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
+            return
+        if fragment_state(data) != state:
+            data.close()
+            return
+        keys, heads, questions, answers = saved[2]
+        self.previous = dict(zip(keys, zip(heads, questions, answers, strict=True), strict=True))
+        self.index, self._data = index, data
+
+    def reusable(self, key: str, head: bytes, replay: Callable[[str], bytes]) -> bytes | None:
+        """The previous N-Triples block of group `key` when it was made from the same `head`
+        and `replay(questions)` gives the digest of the answers it was made from."""
+        record = self.previous.get(key)
+        span = self.index.get(key)
+        if record is None or span is None or record[0] != head or replay(record[1]) != record[2]:
+            return None
+        self.records[key] = record
+        return self._data[span.offset : span.offset + span.length]
+
+    def made(self, key: str, head: bytes, questions: str = "", answers: bytes = b"") -> None:
+        """Record what group `key`, written now, was made from."""
+        self.records[key] = (head, questions, answers)
+
+    def save(self) -> None:
+        """Keep the records for the next write (call after writing the groups)."""
+        if isinstance(self._data, mmap.mmap):
+            self._data.close()
+        path = self.cache.graph_path(self.name, "nt")
+        try:
+            with path.open("rb") as f:
+                f.seek(max(0, path.stat().st_size - 512))
+                state = fragment_state(f.read())
+        except OSError:
+            return
+        columns = [list(c) for c in zip(*self.records.values(), strict=True)] or [[], [], []]
+        value = (REUSE_VERSION, state, [list(self.records), *columns])
+        self.cache.write_pickle(self.cache.graph_path(self.name, "reuse.pkl"), value)
+
+
+def fragment_state(data: bytes | mmap.mmap) -> str | None:
+    """The state a fragment was written in: the value of its last line, the state marker."""
+    tail = bytes(data[max(0, len(data) - 512) :]).rstrip(b"\n").rsplit(b"\n", 1)[-1]
+    if b"#state> <" not in tail or tail.count(b'"') != 2:
+        return None
+    return tail.split(b'"')[1].decode()
