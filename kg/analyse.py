@@ -1029,7 +1029,7 @@ def _assess(
     reasons: list[FlagReason] = []
     cited = evidence.cited
     cited_vague = [e for e in cited if e.vague]
-    cited_anecdote = [e for e in cited if e.study.design == "testimonial"]
+    cited_anecdote = [e for e in cited if _single_case(e.study)]
     cited_usable = evidence.cited_usable
     best = evidence.best()
     contradicted_by: list[str] = []
@@ -1049,7 +1049,10 @@ def _assess(
         exempt = True
         note = "negative claim (no benefit, a warning of harm, or missing evidence): not graded as a promise"
     if not exempt:
-        vague = (bool(cited_vague) or c.vague_citation) and not _modest(c, lexicon)
+        # "in trials, serious side effects have been rare": a modest report of unnamed research
+        # is neither a vague citation nor a claim without evidence
+        modest_report = (bool(cited_vague) or c.vague_citation) and _modest(c, lexicon)
+        vague = (bool(cited_vague) or c.vague_citation) and not modest_report
         if vague and not cited_vague and c.claim_type == "evidence":
             vague = _cites_research_unhedged(c, lexicon)
         if vague and not cited_usable:
@@ -1075,7 +1078,7 @@ def _assess(
                 [c.iri, e.study.iri] if e else [c.iri],
             )
         bearing = bool(evidence)
-        needs_evidence = c.claim_type != "evidence" or bool(c.strong_cues)
+        needs_evidence = (c.claim_type != "evidence" or bool(c.strong_cues)) and not modest_report
         if not bearing and not reasons and needs_evidence and not c.hedged:
             what = ", ".join(labels.get(x, x.rsplit("/", 1)[-1]) for x in (cells + c.outcomes)[:4])
             add(
@@ -1208,6 +1211,12 @@ def _cites_research_unhedged(c: ClaimRecord, lexicon: Lexicon) -> bool:
     if not lexicon["research-activity"].search(c.quote):
         return False
     return not (c.hedged or lexicon["evidence-scarcity"].search(c.quote))
+
+
+def _single_case(s: StudyRecord) -> bool:
+    """A testimonial, or a clinic's own case that cannot be looked up ("Case study: a 7-year-old girl")."""
+    own_case = s.design == "case-report" and not s.identifiable and s.doc_kind == "clinic-marketing"
+    return s.design == "testimonial" or own_case
 
 
 def _modest(c: ClaimRecord, lexicon: Lexicon) -> bool:

@@ -29,6 +29,7 @@ import rdflib
 from rdflib.compare import to_canonical_graph
 
 from kg.ingest import DEFAULT_MAX_BYTES, Source, discover
+from kg.lexicon import load_lexicon
 from kg.namespaces import ANALYSIS_GRAPH, HCKG, ONTOLOGY_GRAPH, VOCABULARY_GRAPH
 from kg.paths import BUNDLED_CORPUS, files_fingerprint, ontology_dir
 from kg.store import STORE_POINTER, GraphPayload, GraphStore, StoredDocument, atomic_write, open_store
@@ -214,6 +215,7 @@ def build(
     timings = report.timings
     sources = discover(paths or [BUNDLED_CORPUS])
     timings["discover"] = time.perf_counter() - started
+    load_lexicon()  # an unusable lexicon fails here, once, before any worker or the store starts
     store = open_store(out_dir, store_url)
     _record_store(out_dir, store_url)
     report.store = str(store.url or store.path)

@@ -19,3 +19,7 @@ class QueryError(KGError):
 
 class EvalError(KGError):
     """A gold file is malformed."""
+
+
+class OntologyError(KGError):
+    """A file in ontology/ (vocabulary, lexicon, rules) cannot be used as written."""

@@ -11,6 +11,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import RDF, RDFS
 
+from kg.errors import OntologyError
 from kg.paths import ontology_dir
 from kg.screen import SHARED, Alternation, Screened
 
@@ -131,17 +132,30 @@ def _load(path: Path) -> Lexicon:
         weight = g.value(node, HCKG.weight)
         priority = g.value(node, HCKG.priority)
         label = g.value(node, RDFS.label)
+        try:
+            alternation = Alternation(alternatives, flags, lowered)
+        except re.error as exc:
+            bad = next((r for r in regexes if _regex_error(r, flags)), "")
+            raise OntologyError(f"{path}: cue set lex:{name}: bad regex {bad!r} ({exc})") from None
         sets[name] = CueSet(
             name=name,
             label=str(label) if label else name,
             terms=tuple(terms),
-            alternation=Alternation(alternatives, flags, lowered),
+            alternation=alternation,
             weight=float(weight.toPython()) if isinstance(weight, Literal) else 1.0,
             priority=int(priority.toPython()) if isinstance(priority, Literal) else 100,
         )
     for cues in sets.values():
         SHARED.hold(cues.alternation)
     return Lexicon(sets)
+
+
+def _regex_error(pattern: str, flags: int) -> bool:
+    try:
+        re.compile(f"(?:{pattern})", flags)
+    except re.error:
+        return True
+    return False
 
 
 @lru_cache(maxsize=4)

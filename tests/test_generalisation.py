@@ -632,3 +632,44 @@ def test_a_doctors_own_observation_is_an_anecdote(write_docs):
         "clinic.txt",
     )
     assert claim_in(x, "I have seen children walk").anecdotal
+
+
+def test_a_narrative_review_cites_by_author_and_year(write_docs):
+    x = extract(
+        write_docs,
+        "# Cell-based therapies for cerebral palsy: where do we stand?\n\n## Introduction\n\n"
+        "Several cell therapies have moved into clinical trials.\n\n## Clinical evidence\n\n"
+        "Sun et al. (2017) randomised 63 children to autologous cord blood or placebo and found greater "
+        "motor gains with higher doses. Gu et al. (2020) reported a controlled trial of 39 children given "
+        "umbilical cord mesenchymal stem cells. Most other reports are uncontrolled case series.\n\n"
+        "## Conclusion\n\nCell therapy for cerebral palsy remains experimental.",
+        "review.md",
+    )
+    assert x.document.kind == "review"
+    sun, gu = study_in(x, "Sun et al."), study_in(x, "Gu et al.")
+    assert (sun.design, sun.n, sun.year, sun.identifiable) == ("rct", 63, 2017, True)
+    assert (gu.design, gu.n) == ("controlled-trial", 39)  # its own words, not the next sentence's
+    assert claim_in(x, "remains experimental").polarity == "negative"  # missing evidence promises nothing
+
+
+def test_a_clinics_case_study_reach_and_an_experts_answers(write_docs):
+    x = extract(
+        write_docs,
+        "NeuroRegen Institute\n\nWe have treated more than 10,000 patients from over 90 countries.\n\n"
+        "Case study: A 7-year-old girl with spastic quadriplegia received two cycles of treatment. A "
+        "PET-CT scan six months later showed improved metabolism, and her sitting balance improved.",
+        "clinic.txt",
+    )
+    case = study_in(x, "Case study:")
+    assert (case.design, case.n, case.identifiable) == ("case-report", 1, False)
+    assert claim_in(x, "We have treated more than 10,000").claim_type == "access"
+    expert = extract(
+        write_docs,
+        "# Ask the expert: are stem cell treatments for cerebral palsy safe?\n\n"
+        "*Dr. Helen Okafor answers readers' questions.*\n\n"
+        "In clinical trials, serious side effects have been rare.\n\n"
+        "Some children in trials improved slightly more than children given a placebo.",
+        "expert.md",
+    )
+    assert expert.document.kind == "news"
+    assert claim_in(expert, "Some children in trials improved") is not None

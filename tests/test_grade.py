@@ -360,3 +360,25 @@ def test_page_claims_without_a_cell_source_modest_and_scarcity_statements(write_
     assert codes(find(rows, "Some trials have reported modest gains")) == []
     unknown = find(rows, "Doctors still don't know")
     assert (unknown["status"], codes(unknown)) == ("not-assessed", [])
+
+
+def test_a_clinics_own_case_is_an_anecdote_and_modest_reports_of_trials_are_not_flagged(write_docs, tmp_path):
+    folder = write_docs(
+        {
+            "clinic.txt": (
+                "NeuroRegen Institute\n\nWe treat cerebral palsy with bone marrow mononuclear cells.\n\n"
+                "Case study: A 7-year-old girl received two cycles of bone marrow mononuclear cells. Six "
+                "months later her sitting balance improved.\n\nContact us for a free consultation about "
+                "our treatment packages."
+            ),
+            "expert.md": (
+                "# Ask the expert: are stem cells for cerebral palsy safe?\n\n"
+                "In clinical trials of stem cells, serious side effects have been rare.\n\n"
+                "Stem cells have no side effects at all."
+            ),
+        }
+    )
+    rows = graded(folder, tmp_path)
+    assert codes(find(rows, "Six months later her sitting balance improved")) == ["anecdote"]
+    assert codes(find(rows, "In clinical trials of stem cells, serious side effects have been rare")) == []
+    assert codes(find(rows, "Stem cells have no side effects at all")) == ["no-evidence"]

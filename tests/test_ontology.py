@@ -577,3 +577,19 @@ def test_cli_help_has_example():
     result = CliRunner().invoke(main, ["validate", "--help"])
     assert result.exit_code == 0
     assert "Example: kg validate --out out/ --format json" in result.output
+
+
+def test_a_bad_regex_in_the_lexicon_names_the_file_and_the_cue_set(tmp_path):
+    from kg.errors import OntologyError
+    from kg.lexicon import load_lexicon
+
+    path = tmp_path / "lexicon.ttl"
+    path.write_text(
+        "@prefix hckg: <https://w3id.org/hckg/ontology#> .\n"
+        "@prefix lex: <https://w3id.org/hckg/lexicon/> .\n"
+        'lex:broken a hckg:CueSet ; hckg:term "safe" ; hckg:regex "\\\\b(?:unclosed" .\n'
+    )
+    with pytest.raises(
+        OntologyError, match=r"lexicon\.ttl: cue set lex:broken: bad regex '\\\\b\(\?:unclosed'"
+    ):
+        load_lexicon(path)

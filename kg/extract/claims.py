@@ -132,6 +132,7 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
             or lexicon["evidence-outlook"].search(body)
             or lexicon["hedge"].search(body)
             or lexicon["evidence-scarcity"].search(body)
+            or changed  # "Some children in trials improved slightly more than..."
         )
     ):
         return "claim.state-of-evidence"

@@ -92,6 +92,10 @@ _ELLIPTIC_MEMBER = re.compile(
 )
 _STUDY_ANAPHOR = re.compile(r"^(?:The|This)\s+(?:new\s+)?(?:study|trial|review|analysis)\b")
 _FIRST_PERSON = re.compile(r"\b(?:we|our)\b", re.I)  # "In this review, we summarise..."
+# "Sun et al. (2017) randomised 63 children": an author-year citation names a study by itself
+_AUTHOR_YEAR = re.compile(
+    r"\b[A-Z][\w'\-]+ (?:et al\.?|and colleagues|and [A-Z][\w'\-]+),? \(?(?:19|20)\d\d[a-z]?\)?"
+)
 _CHILD_PRONOUN = re.compile(r"\b(?:he|she|his|her)\b", re.I)  # a parent writing about one child
 _DETERMINER_WINDOW = 5  # words allowed between a determiner and the study noun
 
@@ -134,6 +138,7 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
     vague = lexicon["study-vague-quantifier"]
     testimonial = lexicon["testimonial"]
     case_intro = lexicon["case-intro"]
+    case_label = lexicon["case-label"]
     generic = lexicon["study-generic-context"]
     change = lexicon["change"]
     attribution = lexicon["research-attribution"]
@@ -160,6 +165,9 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
                 out.pop()  # "many families have shared results. One such case is X": one study
             out.append(_Candidate(s, "study.named-case", _abs(s, m), True, True))
             open_testimonial_paragraph = s.paragraph
+            continue
+        if m := case_label.search(passage):
+            out.append(_Candidate(s, "study.case-label", _abs(s, m)))  # "Case study: A 7-year-old girl..."
             continue
         if m := testimonial.search(passage):
             if open_testimonial_paragraph != s.paragraph and not _outcome_told_next(
@@ -193,6 +201,9 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
             if not anaphoric or _identified_here(s, passage, entities):
                 # "a study", or "the largest trial, led by X, randomised 63 children"
                 out.append(_Candidate(s, "study.singular-reference", _abs(s, m)))
+            continue
+        if m := _AUTHOR_YEAR.search(text):
+            out.append(_Candidate(s, "study.author-year", _abs(s, m)))
             continue
         entry = _CITATION_ENTRY.match(text)
         if entry and lexicon["journal-word"].search(entry.group(2)):
@@ -344,15 +355,17 @@ def _describe(doc, cand, context, passages, concepts, entities, lexicon) -> Stud
     if cand.testimonial:
         study.design, study.design_rule = "testimonial", "design.testimonial"
     else:
-        no_control = lexicon["no-control"].search(ctx)
-        sets = [
-            c
-            for c in lexicon.prefixed("design-")
-            if c.label != "testimonial" and not (no_control and c.label in {"rct", "controlled-trial"})
-        ]
-        found = next((c for c in sets if c.search(doc.title)), None) if cand.self_report else None
-        found = found or next(
-            (c for c in sets if c.search(passage) or (c.label != "review" and c.search(ctx))), None
+        designs = [c for c in lexicon.prefixed("design-") if c.label != "testimonial"]
+
+        def allowed(text: Screened) -> list:  # "uncontrolled": not a controlled design
+            uncontrolled = lexicon["no-control"].search(text)
+            return [c for c in designs if not (uncontrolled and c.label in {"rct", "controlled-trial"})]
+
+        found = next((c for c in allowed(ctx) if c.search(doc.title)), None) if cand.self_report else None
+        found = (
+            found
+            or next((c for c in allowed(passage) if c.search(passage)), None)  # the mention's words first
+            or next((c for c in allowed(ctx) if c.label != "review" and c.search(ctx)), None)
         )
         if found:
             study.design, study.design_rule = found.label, f"design.cue.{found.label}"
