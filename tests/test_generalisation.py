@@ -673,3 +673,39 @@ def test_a_clinics_case_study_reach_and_an_experts_answers(write_docs):
     )
     assert expert.document.kind == "news"
     assert claim_in(expert, "Some children in trials improved") is not None
+
+
+def test_an_abstracts_methods_introduce_its_trial_before_its_conclusion_says_the_trial(write_docs):
+    x = extract(
+        write_docs,
+        "Intranasal mesenchymal stem cells for spastic cerebral palsy: a pilot randomised trial\n\n"
+        "Aims: To test the feasibility of intranasal bone marrow mesenchymal stem cells.\n\n"
+        "Methods: Twenty children aged 2 to 6 years were randomised to intranasal MSCs (n = 10) or sham "
+        "administration (n = 10).\n\nResults: No serious adverse events occurred.\n\n"
+        "Conclusion: The trial was not powered to detect efficacy.",
+        "pilot.txt",
+    )
+    assert [(s.design, s.n, s.evidence.sentence.text[:16]) for s in x.studies] == [
+        ("rct", 20, "Methods: Twenty ")
+    ]
+    assert claim_in(x, "Aims: To test") is None
+
+
+def test_a_forum_thread_names_relatives_and_a_clinic_name_is_not_a_concept(write_docs):
+    x = extract(
+        write_docs,
+        "# Thread: Stem cells in Mexico - worth it?\n\n**reply from mamabear22**\n\n"
+        "My nephew went to a clinic in Mexico two years ago. Honestly it didn't help at all.",
+        "thread.md",
+    )
+    story = study_in(x, "My nephew went")
+    assert (story.design, story.n) == ("testimonial", 1)
+    assert claim_in(x, "it didn't help at all").polarity == "negative"
+    clinic = extract(
+        write_docs,
+        "The Rhein Stem Cell Clinic in Düsseldorf offers autologous bone marrow stem cell treatment for "
+        "children with cerebral palsy.",
+        "clinic.txt",
+    )
+    assert {c.key for c in clinic.concepts if c.ctype == "cell_source"} == {"bm-msc"}  # not "Stem Cell"
+    assert claim_in(clinic, "offers autologous").claim_type == "access"

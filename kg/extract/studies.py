@@ -96,6 +96,12 @@ _FIRST_PERSON = re.compile(r"\b(?:we|our)\b", re.I)  # "In this review, we summa
 _AUTHOR_YEAR = re.compile(
     r"\b[A-Z][\w'\-]+ (?:et al\.?|and colleagues|and [A-Z][\w'\-]+),? \(?(?:19|20)\d\d[a-z]?\)?"
 )
+# "my nephew went...", "says his mother": a testimonial about one patient
+_ONE_RELATIVE = re.compile(
+    r"\b(?:my|his|her|our)\s+(?:son|daughter|nephew|niece|grandson|granddaughter|brother|sister|cousin|"
+    r"father|mother|mom|mum|dad)\b",
+    re.I,
+)
 _CHILD_PRONOUN = re.compile(r"\b(?:he|she|his|her)\b", re.I)  # a parent writing about one child
 _DETERMINER_WINDOW = 5  # words allowed between a determiner and the study noun
 
@@ -230,7 +236,7 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
                 continue
             if has_attribute or (early and not quantified and _RESULT_VERB.search(passage.part(m.end()))):
                 out.append(_Candidate(s, "study.plural-with-detail", _abs(s, m)))
-    if doc.kind == "abstract" and not any(c.self_report for c in out):
+    if doc.kind == "abstract":
         _add_own_study(out, doc, sentences, passages, lexicon["own-study"])
     return out
 
@@ -255,8 +261,10 @@ def _identified_here(s: Sentence, passage: Screened, entities: list[EntityMentio
 
 
 def _add_own_study(out: list[_Candidate], doc, sentences, passages, own_study) -> None:
-    """An abstract that reports its own study without calling it "this study": the first
-    sentence of its methods ("Sixty children were randomly allocated...") introduces it."""
+    """An abstract that reports its own study without calling it "this study" before its methods:
+    the first sentence of its methods ("Sixty children were randomly allocated...") introduces it,
+    not a later "the trial was not powered to..." (an earlier "This study aimed..." still does)."""
+    named = next((c for c in out if c.self_report), None)
     found = [
         (s, m)
         for s in sentences
@@ -267,8 +275,10 @@ def _add_own_study(out: list[_Candidate], doc, sentences, passages, own_study) -
     # the sentence that gives the cohort's size ("Seventy-two children were randomly assigned"),
     # else the first ("Children aged 2 to 10 years were enrolled")
     s, m = next(((s, m) for s, m in found if _sample_size(passages[s.index])), found[0])
+    if named is not None and named.sentence.index < s.index:
+        return
     methods = {x.index for x, _ in found}  # "We searched ... and included randomised trials": its own methods
-    out[:] = [c for c in out if c.sentence.index not in methods]
+    out[:] = [c for c in out if c.sentence.index not in methods and c is not named]
     own = _Candidate(s, "study.own-methods", _abs(s, m), self_report=True)
     at = next((i for i, c in enumerate(out) if c.sentence.index > s.index), len(out))
     out.insert(at, own)
@@ -371,7 +381,12 @@ def _describe(doc, cand, context, passages, concepts, entities, lexicon) -> Stud
             study.design, study.design_rule = found.label, f"design.cue.{found.label}"
     # size
     study.n = _sample_size(passage) or _sample_size(ctx)
-    one_patient = cand.named_case or cand.rule == "study.parent-account" or study.design == "case-report"
+    one_patient = (
+        cand.named_case
+        or cand.rule == "study.parent-account"
+        or study.design == "case-report"
+        or (cand.testimonial and _ONE_RELATIVE.search(doc.text, cand.span.start, cand.span.end) is not None)
+    )
     if study.n is None and (one_patient or _SINGLE_PATIENT.search(ctx)):
         study.n = 1
     if study.design == "unspecified" and study.n and study.n > 1 and _POPULATION_WORD.search(ctx):
