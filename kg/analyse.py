@@ -31,7 +31,7 @@ import networkx as nx
 from kg.grading import StudyGrade, StudyRecord
 from kg.lexicon import Lexicon
 from kg.rules import Rules, certainty_rank, shift_certainty
-from kg.text import squash
+from kg.text import negated, squash
 
 T = TypeVar("T")
 RESULT_REPORT_RULES = {"claim.study-result", "claim.reported-outcome"}
@@ -1080,11 +1080,10 @@ def _assess(
         bearing = bool(evidence)
         needs_evidence = (c.claim_type != "evidence" or bool(c.strong_cues)) and not modest_report
         if not bearing and not reasons and needs_evidence and not c.hedged:
-            what = ", ".join(labels.get(x, x.rsplit("/", 1)[-1]) for x in (cells + c.outcomes)[:4])
             add(
                 "claim.no-evidence",
                 "nothing in the corpus bears on it",
-                f"no cited study and no finding in the corpus on {what or 'this claim'}",
+                f"no cited study and no finding in the corpus on {_subject(cells, c, labels)}",
                 [c.iri],
             )
         head, has_direct = evidence.indirect_candidate()
@@ -1092,11 +1091,10 @@ def _assess(
         if indirect_only and not c.cell_sources and needs_evidence:
             # the claim names no cell source (it is the page's "our therapy has helped hundreds"):
             # evidence on a cousin of the page's topic does not bear on what it promises
-            what = ", ".join(labels.get(x, x.rsplit("/", 1)[-1]) for x in (cells + c.outcomes)[:4])
             add(
                 "claim.no-evidence",
                 "nothing in the corpus bears on it",
-                f"no study on {what or 'this claim'}; the nearest is on a {head.relation} cell source: "
+                f"no study on {_subject(cells, c, labels)}; the nearest is on a {head.relation} cell source: "
                 f"{_describe(head, labels)}",
                 [c.iri],
             )
@@ -1112,7 +1110,8 @@ def _assess(
         if (
             c.strong_cues
             and not _hedged_elsewhere(c, lexicon)
-            and not (_reports_results(c, cited, lexicon) and (reasons or _findable(cited, best)))
+            # a result report already flagged (a vague or anecdotal source) is not also overstated
+            and not (_reports_results(c, cited, lexicon) and (reasons or _findable(cited)))
             and not any(r.code == "no-evidence" for r in reasons)
             and (best is None or _certainty_rank(best.certainty) < _certainty_rank(threshold))
         ):
@@ -1124,21 +1123,30 @@ def _assess(
                 [c.iri] + ([best.study.iri] if best else []),
             )
         weak = rules["claim.overstated.weak-basis"]
-        if (
+        weak_basis = (
             c.claim_type in weak.claim_types
+            and needs_evidence
             and not c.hedged
             and not reasons
             and best is not None
             and best.study.design != "testimonial"  # testimonials alone: the anecdote rule's case
             and _certainty_rank(best.certainty) < _certainty_rank(weak.minimum_certainty or "low")
             and not _denies_strong_effect(c, lexicon)
-            and not (_reports_results(c, cited, lexicon) and _findable(cited, best))
-        ):
+            and not (_reports_results(c, cited, lexicon) and _findable(cited))
+        )
+        if weak_basis and (c.cell_sources or cited):
             add(
                 "claim.overstated.weak-basis",
                 "states as fact what only weak evidence suggests",
                 f"unhedged; {nearest()}",
                 [c.iri, best.study.iri],
+            )
+        elif weak_basis:  # the page's "improves muscle tone" names no cells and cites nothing
+            add(
+                "claim.no-evidence",
+                "nothing in the corpus bears on it",
+                f"no study on {_subject(cells, c, labels)}; {nearest()}",
+                [c.iri],
             )
         if lexicon["evidence-abundance"].search(c.quote):
             quote = c.quote.strip()
@@ -1230,6 +1238,12 @@ def _hedged_elsewhere(c: ClaimRecord, lexicon: Lexicon) -> bool:
     return any(not any(h in cue for cue in c.strong_cues) for h in lexicon["hedge"].find(c.quote))
 
 
+def _subject(cells: list[str], c: ClaimRecord, labels: dict[str, str]) -> str:
+    """What the claim is about, in words: its cell sources and outcomes."""
+    what = ", ".join(labels.get(x, x.rsplit("/", 1)[-1]) for x in (cells + c.outcomes)[:4])
+    return what or "this claim"
+
+
 def _reports_results(c: ClaimRecord, cited: list[Evidence], lexicon: Lexicon) -> bool:
     """Whether the claim reports a study's results ("91% showed improvement", "GMFM improved",
     "children given higher doses improved more, the authors reported")."""
@@ -1240,17 +1254,18 @@ def _reports_results(c: ClaimRecord, cited: list[Evidence], lexicon: Lexicon) ->
     )
 
 
-def _findable(cited: list[Evidence], best: Evidence | None) -> bool:
-    """Whether the study a result report reports can be found (an abstract's own trial, a named
-    published study): reporting it is not overstating. Results nobody can check ("our follow-up
+def _findable(cited: list[Evidence]) -> bool:
+    """Whether a study the claim cites can be found (an abstract's own trial, a named published
+    study): reporting its results is not overstating. Results nobody can check ("our follow-up
     data of 1,200 patients: 87.5% effective") are held to their evidence."""
-    reported = cited or ([best] if best else [])
-    return any(e.study.identifiable for e in reported)
+    return any(e.study.identifiable for e in cited)
 
 
 def _denies_strong_effect(c: ClaimRecord, lexicon: Lexicon) -> bool:
-    """Whether the claim negates a strong cue ("is not a cure"): it does not say the treatment works."""
-    return any(cue not in c.strong_cues for cue in lexicon["strong"].find(c.quote))
+    """Whether the claim negates a strong cue and affirms none ("is not a cure"): it does not say
+    the treatment works."""
+    cues = lexicon["strong"].find(c.quote)
+    return bool(cues) and all(negated(c.quote, cue) for cue in cues)
 
 
 def _reports_cited_study(c: ClaimRecord, cited: list[Evidence]) -> bool:

@@ -135,8 +135,9 @@ def _load(path: Path) -> Lexicon:
         try:
             alternation = Alternation(alternatives, flags, lowered)
         except re.error as exc:
-            bad = next((r for r in regexes if _regex_error(r, flags)), "")
-            raise OntologyError(f"{path}: cue set lex:{name}: bad regex {bad!r} ({exc})") from None
+            bad = next((r for r in regexes if _regex_error(r, flags)), None)
+            what = f"bad regex {bad!r}" if bad else "its patterns do not combine"
+            raise OntologyError(f"{path}: cue set lex:{name}: {what} ({exc})") from None
         sets[name] = CueSet(
             name=name,
             label=str(label) if label else name,
@@ -151,6 +152,7 @@ def _load(path: Path) -> Lexicon:
 
 
 def _regex_error(pattern: str, flags: int) -> bool:
+    """Whether `pattern` alone does not compile."""
     try:
         re.compile(f"(?:{pattern})", flags)
     except re.error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kg.model import Sentence, Span
 
@@ -38,7 +39,7 @@ _ABBREVIATIONS = {
 }
 _BULLET = re.compile(r"^\s*(?:[-*•●▪‣◦]|\d{1,2}[.)]|[a-z][.)])\s+")
 # group 1: the space between two sentences (the punctuation first, so that it is scanned for)
-_LIST_NUMBER = re.compile(r"\s*(?:\d{1,2}|[a-zA-Z])\.")  # a numbered list item's marker
+_LIST_NUMBER = re.compile(r"\s*\d{1,2}\.")  # a numbered list item's marker
 _BOUNDARY = re.compile(r"[.!?]([\"”’)\]]*\s+)(?=[\"“(\[]?[A-Z0-9])")
 _BLANK_LINE_AFTER_TEXT = re.compile(r"\n(?<=\S\n)[ \t\r\f\v]*\n")  # line break first, likewise
 _NON_SPACE = re.compile(r"\S")
@@ -222,7 +223,7 @@ def squash(text: str) -> str:
 
 HEADING_MAX_WORDS = 14
 LIST_ITEM = re.compile(r"^\s*(?:[-*•●▪‣◦]|\d{1,2}[.)])(?:\s+|$)")  # "- x", "2. x"; not "**bold**"
-_ITEM_NUMBER_BEFORE = re.compile(r"(?:^|\n)[^\S\n]*(?:\d{1,2}|[a-zA-Z])[.)][^\S\n]+$")
+_ITEM_NUMBER_BEFORE = re.compile(r"(?:^|\n)[^\S\n]*\d{1,2}[.)][^\S\n]+$")
 
 
 def is_list_item(sentence: Sentence, text: str) -> bool:
@@ -244,3 +245,17 @@ def is_title(sentence: Sentence, title: str) -> bool:
     """The document's title line (a heading, not a sentence that happens to open the text)."""
     text = sentence.text.strip()
     return text == title.strip() and not _ends_with_closing(text, ".!?")
+
+
+def negated(text: str, cue: str) -> bool:
+    """Whether `cue` is negated in `text` ("not a cure", "isn't proven", "no guarantees", "Myth:
+    treatments abroad are safe")."""
+    return _negation(cue).search(text) is not None
+
+
+@lru_cache(maxsize=1024)
+def _negation(cue: str) -> re.Pattern[str]:
+    return re.compile(
+        r"\b(?:not|no|never|isn't|isn’t|aren't|aren’t|without|myth:?)\s+(?:\w+\s+){0,6}" + re.escape(cue),
+        re.I,
+    )

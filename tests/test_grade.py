@@ -382,3 +382,16 @@ def test_a_clinics_own_case_is_an_anecdote_and_modest_reports_of_trials_are_not_
     assert codes(find(rows, "Six months later her sitting balance improved")) == ["anecdote"]
     assert codes(find(rows, "In clinical trials of stem cells, serious side effects have been rare")) == []
     assert codes(find(rows, "Stem cells have no side effects at all")) == ["no-evidence"]
+
+
+def test_small_words_that_do_not_describe_an_effect_do_not_excuse_a_vague_citation(write_docs, tmp_path):
+    folder = write_docs(
+        {
+            "blog.md": (
+                "# Stem cells for cerebral palsy\n\n"
+                "Studies show umbilical cord stem cells help children with limited mobility walk again."
+            )
+        }
+    )
+    rows = graded(folder, tmp_path)
+    assert codes(find(rows, "Studies show umbilical cord stem cells help")) == ["vague-citation"]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from kg.lexicon import Lexicon
 from kg.model import Claim, ConceptMention, Document, Evidence, Sentence, StudyMention
 from kg.screen import Screened, screened
-from kg.text import LIST_ITEM, is_heading, is_title
+from kg.text import LIST_ITEM, is_heading, is_list_item, is_title, negated
 
 _ANAPHORIC_SUBJECT = re.compile(
     r"^(?:\W*[\w’']+[\s,]+){0,6}?(?:it|its|it’s|it's|they|their|these|this|such|the cells|the therapy|"
@@ -25,7 +24,7 @@ _P_VALUE = re.compile(r"\bp\s*[<=]\s*0?\.\d", re.I)
 _PRICE = re.compile(r"(?:\b(?:USD|EUR|GBP|INR|US\$)\s?|[$€£]\s?)\d")
 _PERSONAL_REPORT = screened(
     r"\b(parents?|families|family|mothers?|fathers?|patients say|testimonials?|stories|noticed|physio|"
-    r"physiotherapist|therapist|i have seen|i've seen|we have seen|we've seen)\b",
+    r"physiotherapist|therapist|i have seen|i've seen|i’ve seen|we have seen|we've seen|we’ve seen)\b",
     re.I,
 )
 
@@ -54,7 +53,7 @@ def extract_claims(
         cited = [i for i, (first, last) in enumerate(contexts) if first <= start and end <= last]
         on_topic = bool(cells) or bool(treatment.search(passage))
         reason = _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, lexicon)
-        listed = previous_on_topic and bool(LIST_ITEM.match(s.text))  # a list keeps its lead-in's topic
+        listed = previous_on_topic and is_list_item(s, doc.text)  # a list keeps its lead-in's topic
         previous_on_topic = (
             on_topic or listed or (previous_on_topic and bool(_ANAPHORIC_SUBJECT.match(s.text)))
         )
@@ -66,8 +65,9 @@ def extract_claims(
 
 def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, lexicon) -> str | None:
     """The rule that makes `s` a claim, or None."""
-    bullet = LIST_ITEM.match(s.text)
-    body = passage.part(bullet.end()) if bullet else passage
+    marker = LIST_ITEM.match(s.text)  # "- " (a numbered item's "2." is not in the sentence)
+    bullet = bool(marker) or is_list_item(s, doc.text)
+    body = passage.part(marker.end()) if marker else passage
     text = body.text
     if (is_heading(s) and not bullet) or is_title(s, doc.title) or lexicon["non-claim"].search(body):
         return None
@@ -141,24 +141,15 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
 
 def _affirms_strongly(text: str, body, lexicon: Lexicon) -> bool:
     """A strong cue that is not negated ("proven", but not "there are no guarantees")."""
-    return any(not _negated(text, cue) for cue in lexicon["strong"].find(body))
+    return any(not negated(text, cue) for cue in lexicon["strong"].find(body))
 
 
 def _cautions(passage, lexicon: Lexicon) -> bool:
-    """A warning of harm, or a statement that the evidence is missing: it promises nothing."""
-    return bool(lexicon["harm-warning"].search(passage) or lexicon["evidence-scarcity"].search(passage))
-
-
-def _negated(text: str, cue: str) -> bool:
-    """'not a cure', "isn't proven": the strong cue is negated."""
-    return _negation(cue).search(text) is not None
-
-
-@lru_cache(maxsize=1024)
-def _negation(cue: str) -> re.Pattern[str]:
-    return re.compile(
-        r"\b(?:not|no|never|isn't|isn’t|aren't|aren’t|without)\s+(?:\w+\s+){0,6}" + re.escape(cue), re.I
-    )
+    """A warning of harm, or a statement that the evidence is missing, that promises nothing
+    besides ("Despite limited evidence, the cells are proven to restore walking" still promises)."""
+    caution = lexicon["harm-warning"].search(passage) or lexicon["evidence-scarcity"].search(passage)
+    promise = _affirms_strongly(passage.text, passage, lexicon) or lexicon["change"].search(passage)
+    return bool(caution) and not promise
 
 
 def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
@@ -168,10 +159,16 @@ def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
         found = cue_set.find(passage)
         scores.append((cue_set.weight * len(found), -cue_set.priority, cue_set.label, found))
     scores.sort(reverse=True)
-    best = scores[0]
-    claim_type = best[2] if best[0] > 0 else "efficacy"
+    best = next((x for x in scores if x[0] > 0), None)
+    outcome_change = lexicon["change"].search(passage) and (
+        any(m.ctype == "outcome" for m in mentions) or lexicon["patient-outcome"].search(passage)
+    )
+    if best and best[2] == "access" and outcome_change:
+        # "We have treated 3,000 children, and 90% improved their motor skills": it promises an outcome
+        best = next((x for x in scores if x[0] > 0 and x[2] != "access"), None)
+    claim_type = best[2] if best else "efficacy"
     hedges = lexicon["hedge"].find(passage)
-    strong = [cue for cue in lexicon["strong"].find(passage) if not _negated(text, cue)]
+    strong = [cue for cue in lexicon["strong"].find(passage) if not negated(text, cue)]
     if reason == "claim.study-result" or _P_VALUE.search(text):  # "improved significantly (P < 0.05)"
         strong = [cue for cue in strong if not cue.startswith("significant")]
     negative = lexicon["negative-result"].search(passage)
@@ -193,7 +190,7 @@ def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
     return Claim(
         evidence=Evidence(s.span, s, reason),
         claim_type=claim_type,
-        type_rule=f"type.{claim_type}" + (f" ({', '.join(best[3][:3])})" if best[0] else ""),
+        type_rule=f"type.{claim_type}" + (f" ({', '.join(best[3][:3])})" if best else ""),
         hedged=bool(hedges),
         hedge_cues=hedges,
         strong_cues=strong,

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kg.lexicon import Lexicon
+from kg.lexicon import CueSet, Lexicon
 from kg.model import (
     ConceptMention,
     Document,
@@ -93,8 +93,11 @@ _ELLIPTIC_MEMBER = re.compile(
 _STUDY_ANAPHOR = re.compile(r"^(?:The|This)\s+(?:new\s+)?(?:study|trial|review|analysis)\b")
 _FIRST_PERSON = re.compile(r"\b(?:we|our)\b", re.I)  # "In this review, we summarise..."
 # "Sun et al. (2017) randomised 63 children": an author-year citation names a study by itself
+_SURNAME = r"(?:[A-Z]|[À-ÖØ-Þ])[\w'\-]+"  # "Sun", "Özbay", "O'Neill"
+# ("Sun and Li (2019)" needs its brackets: "January and March 2021" is a date)
 _AUTHOR_YEAR = re.compile(
-    r"\b[A-Z][\w'\-]+ (?:et al\.?|and colleagues|and [A-Z][\w'\-]+),? \(?(?:19|20)\d\d[a-z]?\)?"
+    rf"\b{_SURNAME} (?:et al\.?|and colleagues),? \(?(?:19|20)\d\d[a-z]?\)?"
+    rf"|\b{_SURNAME} and {_SURNAME},? \((?:19|20)\d\d[a-z]?\)"
 )
 # "my nephew went...", "says his mother": a testimonial about one patient
 _ONE_RELATIVE = re.compile(
@@ -149,8 +152,8 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
     change = lexicon["change"]
     attribution = lexicon["research-attribution"]
     abstract_like = doc.kind in {"abstract", "review"}
-    # a parent's own account ("my daughter", "our son"): how the child changed is a testimonial
-    narrator = lexicon["parent-narrator"].search(doc.text) is not None
+    # a parent's own blog ("my daughter", "our son"): how the child changed is a testimonial
+    narrator = doc.kind == "blog" and lexicon["parent-narrator"].search(doc.text) is not None
     # words by which a document names its own study: an abstract's "the trial", "our study"
     self_determiners = {"this", "the", "our"} if doc.kind == "abstract" else {"this"}
     out: list[_Candidate] = []
@@ -365,17 +368,15 @@ def _describe(doc, cand, context, passages, concepts, entities, lexicon) -> Stud
     if cand.testimonial:
         study.design, study.design_rule = "testimonial", "design.testimonial"
     else:
-        designs = [c for c in lexicon.prefixed("design-") if c.label != "testimonial"]
-
-        def allowed(text: Screened) -> list:  # "uncontrolled": not a controlled design
-            uncontrolled = lexicon["no-control"].search(text)
-            return [c for c in designs if not (uncontrolled and c.label in {"rct", "controlled-trial"})]
-
-        found = next((c for c in allowed(ctx) if c.search(doc.title)), None) if cand.self_report else None
+        found = (
+            next((c for c in _designs(ctx, lexicon) if c.search(doc.title)), None)
+            if cand.self_report
+            else None
+        )
         found = (
             found
-            or next((c for c in allowed(passage) if c.search(passage)), None)  # the mention's words first
-            or next((c for c in allowed(ctx) if c.label != "review" and c.search(ctx)), None)
+            or next((c for c in _designs(passage, lexicon) if c.search(passage)), None)  # its own words first
+            or next((c for c in _designs(ctx, lexicon) if c.label != "review" and c.search(ctx)), None)
         )
         if found:
             study.design, study.design_rule = found.label, f"design.cue.{found.label}"
@@ -451,6 +452,16 @@ def _describe(doc, cand, context, passages, concepts, entities, lexicon) -> Stud
         study.adverse_events = "none-reported"
     study.identifiable, study.identifiable_by = _identifiable(study, cand, ctx, orgs)
     return study
+
+
+def _designs(text: Screened, lexicon: Lexicon) -> list[CueSet]:
+    """The design cue sets that can apply to `text` ("uncontrolled": no controlled design)."""
+    uncontrolled = lexicon["no-control"].search(text)
+    return [
+        c
+        for c in lexicon.prefixed("design-")
+        if c.label != "testimonial" and not (uncontrolled and c.label in {"rct", "controlled-trial"})
+    ]
 
 
 def _venue(text: Screened, journal_word, journal_name) -> str | None:
