@@ -1,4 +1,5 @@
-"""Country names (pycountry plus `ontology/gazetteer.ttl`) and known organizations."""
+"""Country names (pycountry plus `ontology/gazetteer.ttl`), known organizations, and the head
+nouns and unit words of organization names."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import ahocorasick
 import pycountry
 from rdflib import Graph, Namespace
-from rdflib.namespace import RDFS
+from rdflib.namespace import RDF, RDFS
 
 from kg.paths import ontology_dir
 
@@ -59,6 +60,8 @@ class Gazetteer:
     countries: dict[str, str]  # surface name -> ISO 3166-1 alpha-2
     country_names: dict[str, str]  # code -> English short name
     orgs: tuple[KnownOrg, ...]
+    org_heads: dict[str, str] = field(default_factory=dict)  # head noun -> schema.org class
+    unit_words: tuple[str, ...] = ()  # "Department": "X Department of Y Hospital" is Y Hospital
     country_index: NameIndex = field(init=False, repr=False, compare=False)
     org_index: NameIndex = field(init=False, repr=False, compare=False)
 
@@ -87,7 +90,13 @@ def _load(path: Path) -> Gazetteer:
     for s in sorted(g.subjects(HCKG.orgType, None)):
         aliases = tuple(sorted(str(a) for a in g.objects(s, HCKG.alias)))
         orgs.append(KnownOrg(str(g.value(s, RDFS.label)), str(g.value(s, HCKG.orgType)), aliases))
-    return Gazetteer(names, labels, tuple(orgs))
+    heads = {
+        str(label): str(g.value(s, HCKG.headType))
+        for s in g.subjects(RDF.type, HCKG.OrganizationHead)
+        for label in g.objects(s, RDFS.label)
+    }
+    units = tuple(sorted(str(g.value(s, RDFS.label)) for s in g.subjects(RDF.type, HCKG.OrganizationUnit)))
+    return Gazetteer(names, labels, tuple(orgs), heads, units)
 
 
 @lru_cache(maxsize=4)

@@ -180,13 +180,16 @@ def test_gazetteer_names_are_found_where_their_regexes_find_them():
 
 def test_head_nouns_and_brand_contexts_match_their_plain_regexes():
     from kg.extract import entities
+    from kg.gazetteer import load_gazetteer
 
-    heads = "|".join(re.escape(h) for h in sorted(entities._HEADS, key=len, reverse=True))
+    gazetteer = load_gazetteer()
+    patterns = entities._head_patterns(tuple(sorted(gazetteer.org_heads.items())), gazetteer.unit_words)
+    heads = "|".join(re.escape(h) for h in sorted(gazetteer.org_heads, key=len, reverse=True))
     head_word = re.compile(rf"\b(?:{heads})\b")
     at_brand = re.compile(rf"\bAt\s+({entities._NAME}),")
-    pieces = [*entities._HEADS, "At Cellular Hope,", "At Nova", "That", "XUniversity", "Clinics", "Inc"]
+    pieces = [*gazetteer.org_heads, "At Cellular Hope,", "At Nova", "That", "XUniversity", "Clinics", "Inc"]
     for text in _glued(pieces, 3000, seed=6):
-        assert [m.span() for m in entities._HEAD_WORD.finditer(text)] == [
+        assert [m.span() for m in patterns.head_word.finditer(text)] == [
             m.span() for m in head_word.finditer(text)
         ], text
         assert [m.span(1) for m in entities._BRAND_CONTEXTS[0].finditer(text)] == [
@@ -200,3 +203,23 @@ def test_year_regex_matches_as_word_bounded_years():
     plain = re.compile(r"\b(19[6-9]\d|20[0-4]\d)\b")
     for text in _glued(["1960", "1999", "2049", "2050", "1959", "12019", "2019a", "٣2019", "_2001"], 2000, 8):
         assert [m.group(1) for m in _YEAR.finditer(text)] == [m.group(1) for m in plain.finditer(text)], text
+
+
+def test_organization_head_nouns_and_unit_words_are_data(tmp_path):
+    """A head noun added to gazetteer.ttl names organizations without touching the code."""
+    from kg.extract.entities import extract_organizations
+    from kg.gazetteer import load_gazetteer
+    from kg.paths import ontology_dir
+    from kg.text import split_sentences
+
+    text = "Treatment at the Rhein Klinik in Düsseldorf. The Neurology Department of Rhein Klinik."
+    path = tmp_path / "gazetteer.ttl"
+    path.write_text((ontology_dir() / "gazetteer.ttl").read_text(encoding="utf-8"), encoding="utf-8")
+    before = extract_organizations(text, split_sentences(text), load_gazetteer(path), [])
+    with path.open("a", encoding="utf-8") as f:
+        f.write('gaz:klinik a hckg:OrganizationHead ; rdfs:label "Klinik" ; hckg:headType "Hospital" .\n')
+    load_gazetteer.cache_clear()
+    after = extract_organizations(text, split_sentences(text), load_gazetteer(path), [])
+    load_gazetteer.cache_clear()
+    assert before == []
+    assert {(o.name, o.org_type) for o in after} == {("Rhein Klinik", "Hospital")}  # not its department

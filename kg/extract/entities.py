@@ -3,60 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 from kg.extract.concepts import SentenceIndex
 from kg.gazetteer import Gazetteer
 from kg.model import EntityMention, Evidence, Sentence, Span
 
 _CAP = r"[A-Z][\w'’&.\-]*"
-_HEADS = {
-    "University": "CollegeOrUniversity",
-    "College": "CollegeOrUniversity",
-    "School of Medicine": "CollegeOrUniversity",
-    "Academy": "CollegeOrUniversity",
-    "Hospital": "Hospital",
-    "Hospitals": "Hospital",
-    "Medical Center": "Hospital",
-    "Medical Centre": "Hospital",
-    "Clinic": "MedicalClinic",
-    "Clinics": "MedicalClinic",
-    "Institute": "ResearchOrganization",
-    "Center": "MedicalOrganization",
-    "Centre": "MedicalOrganization",
-    "Foundation": "Organization",
-    "Alliance": "Organization",
-    "Association": "Organization",
-    "Society": "Organization",
-    "Bank": "Organization",
-    "Network": "Organization",
-    "Biobank": "Organization",
-    "Laboratories": "Corporation",
-    "Inc": "Corporation",
-    "Inc.": "Corporation",
-    "Ltd": "Corporation",
-    "Ltd.": "Corporation",
-    "LLC": "Corporation",
-    "Corporation": "Corporation",
-    "Corp.": "Corporation",
-    "Biotech": "Corporation",
-    "Biotechnology": "Corporation",
-    "Therapeutics": "Corporation",
-    "Pharmaceuticals": "Corporation",
-    "Biosciences": "Corporation",
-    "Health System": "Hospital",
-    "Ministry of Health": "GovernmentOrganization",
-    "Agency": "GovernmentOrganization",
-    "Administration": "GovernmentOrganization",
-    "Authority": "GovernmentOrganization",
-}
 _MAX_NAME_WORDS = 8  # words before a head noun ("Seoul National University Hospital")
-# `\b(?:Head|...)\b`, written with each head first ('Head(?<!\wHead)' is '\bHead' for a head that
-# starts with a letter) so that the regex engine scans for their first letters
-_HEAD_WORD = re.compile(
-    "(?:"
-    + "|".join(rf"{re.escape(h)}(?<!\w{re.escape(h)})" for h in sorted(_HEADS, key=len, reverse=True))
-    + r")\b"
-)
 _WORD = r"[A-Z][\w'’&\-]*"  # a capitalised word after the head: "of Sydney", never "Sydney. A"
 _GAP = r"(?:[^\S\n]+|[^\S\n]*\n[^\S\n]*)"  # white space within a paragraph (one line break at most)
 _NAME_BEFORE = re.compile(
@@ -65,8 +20,6 @@ _NAME_BEFORE = re.compile(
 _NAME_AFTER = re.compile(
     rf"(?:{_GAP}\d+)?(?:{_GAP}(?:of|for|at){_GAP}(?:the{_GAP})?{_WORD}(?:{_GAP}{_WORD}){{0,5}})?"
 )
-# "International Patient Center of Jinhua Hospital": a unit of the organisation named after "of"
-_UNIT_OF = re.compile(r"^(.*\b(?:Center|Centre|Department|Unit|Division))\s+of\s+(?:the\s+)?(.+)$", re.S)
 _NOT_ORG_AFTER = re.compile(r"^\s*(Scale|Score|Index|Test|Measure|Classification)\b")
 _NAME = r"[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:\s+[A-Z][a-z]+(?:[A-Z][a-z]+)*)?"
 _BRAND_CONTEXTS = (  # a provider is named in both kinds of context
@@ -98,6 +51,26 @@ _STOP_BRANDS = {
     "Methods",
 }
 _LEADING_STOP = re.compile(r"^(?:The|A|An|At|In|Of|From|Like|And|Our|Their|His|Her|[A-Z][\w\-]*['’]s)\s+")
+
+
+@dataclass(frozen=True)
+class _HeadPatterns:
+    """The gazetteer's head nouns and unit words as patterns, with each head's schema.org class."""
+
+    types: dict[str, str]
+    head_word: re.Pattern[str]  # any head noun
+    unit_of: re.Pattern[str]  # "<unit name> of <organisation>"
+
+
+@lru_cache(maxsize=4)
+def _head_patterns(heads: tuple[tuple[str, str], ...], units: tuple[str, ...]) -> _HeadPatterns:
+    names = sorted((h for h, _ in heads), key=len, reverse=True)
+    # `\b(?:Head|...)\b`, written with each head first ('Head(?<!\wHead)' is '\bHead' for a head
+    # that starts with a letter) so that the regex engine scans for their first letters
+    head_word = re.compile("(?:" + "|".join(rf"{re.escape(h)}(?<!\w{re.escape(h)})" for h in names) + r")\b")
+    unit_words = "|".join(re.escape(u) for u in units)
+    unit_of = re.compile(rf"^(.*\b(?:{unit_words}))\s+of\s+(?:the\s+)?(.+)$", re.S)
+    return _HeadPatterns(dict(heads), head_word, unit_of)
 
 
 def extract_countries(text: str, sentences: list[Sentence], gazetteer: Gazetteer) -> list[EntityMention]:
@@ -155,17 +128,18 @@ def extract_organizations(
     index = SentenceIndex(sentences)
     found: list[tuple[int, int, str, str, str]] = []  # start, end, canonical, type, rule
     country_surfaces = {c.surface for c in countries}
-    matches, units = _without_units(_org_matches(text))
+    heads = _head_patterns(tuple(sorted(gazetteer.org_heads.items())), gazetteer.unit_words)
+    matches, units = _without_units(_org_matches(text, heads.head_word), heads)
     for start, surface, m_end in matches:
         lead = _LEADING_STOP.match(surface)
         while lead:
             start += lead.end()
             surface = surface[lead.end() :]
             lead = _LEADING_STOP.match(surface)
-        if _NOT_ORG_AFTER.match(text[m_end:]) or surface in _HEADS or surface in units:
+        if _NOT_ORG_AFTER.match(text[m_end:]) or surface in heads.types or surface in units:
             continue
-        head = next(h for h in sorted(_HEADS, key=len, reverse=True) if h in surface)
-        found.append((start, start + len(surface), surface, _HEADS[head], "org.head-noun"))
+        head = next(h for h in sorted(heads.types, key=len, reverse=True) if h in surface)
+        found.append((start, start + len(surface), surface, heads.types[head], "org.head-noun"))
     known = _non_overlapping(gazetteer.org_index.occurrences(text))
     for org in gazetteer.orgs:
         for name in (org.name, *org.aliases):
@@ -205,18 +179,18 @@ def extract_organizations(
     return out
 
 
-def _org_matches(text: str) -> list[tuple[int, str, int]]:
+def _org_matches(text: str, head_word: re.Pattern[str]) -> list[tuple[int, str, int]]:
     """Names ending in (or built on) a head noun, found from each head noun outwards in linear time;
     split where 'and' joins two complete names ('X University and Y Hospital')."""
     out = []
-    for head in _HEAD_WORD.finditer(text):
+    for head in head_word.finditer(text):
         before = _NAME_BEFORE.search(text, max(0, head.start() - 200), head.start())
         start = before.start() if before else head.start()
         end = _NAME_AFTER.match(text, head.end()).end()
         parts = re.split(r"(\s+(?:and|&)\s+)", text[start:end])
         pieces = [parts[0]]
         for sep, part in zip(parts[1::2], parts[2::2], strict=False):
-            if _HEAD_WORD.search(pieces[-1]) and _HEAD_WORD.search(part):
+            if head_word.search(pieces[-1]) and head_word.search(part):
                 pieces.append(part)
             else:
                 pieces[-1] = pieces[-1] + sep + part
@@ -228,13 +202,15 @@ def _org_matches(text: str) -> list[tuple[int, str, int]]:
     return out
 
 
-def _without_units(matches: list[tuple[int, str, int]]) -> tuple[list[tuple[int, str, int]], set[str]]:
+def _without_units(
+    matches: list[tuple[int, str, int]], heads: _HeadPatterns
+) -> tuple[list[tuple[int, str, int]], set[str]]:
     """Names of units of an organisation ("International Patient Center of X Hospital") replaced by
     the organisation; the unit's name, wherever else it stands alone, is not an organisation."""
     out, units = [], set()
     for start, surface, end in matches:
-        m = _UNIT_OF.match(surface)
-        if m and _HEAD_WORD.search(m.group(2)):
+        m = heads.unit_of.match(surface)
+        if m and heads.head_word.search(m.group(2)):
             units.add(_LEADING_STOP.sub("", m.group(1)))
             start, surface = start + m.start(2), m.group(2)
         out.append((start, surface, end))
