@@ -6,7 +6,7 @@ import re
 
 from kg.lexicon import Lexicon
 from kg.model import Claim, ConceptMention, Document, Evidence, Sentence, StudyMention
-from kg.screen import Screened, screened
+from kg.screen import Screened
 from kg.text import LIST_ITEM, is_heading, is_list_item, is_title, negated
 
 _ANAPHORIC_SUBJECT = re.compile(
@@ -14,19 +14,8 @@ _ANAPHORIC_SUBJECT = re.compile(
     r"the treatment|them)\b",
     re.I,
 )
-_VAGUE_RESEARCH = screened(
-    r"\b(studies|research|evidence|trials|observations|clinics|institutions|findings|journals|publications|papers|"
-    r"conferences)\b",
-    re.I,
-)
 _FIRST_PERSON = re.compile(r"\b(?:we|us|our)\b", re.I)
 _P_VALUE = re.compile(r"\bp\s*[<=]\s*0?\.\d", re.I)
-_PRICE = re.compile(r"(?:\b(?:USD|EUR|GBP|INR|US\$)\s?|[$€£]\s?)\d")
-_PERSONAL_REPORT = screened(
-    r"\b(parents?|families|family|mothers?|fathers?|patients say|testimonials?|stories|noticed|physio|"
-    r"physiotherapist|therapist|i have seen|i've seen|i’ve seen|we have seen|we've seen|we’ve seen)\b",
-    re.I,
-)
 
 
 def extract_claims(
@@ -101,7 +90,7 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
     reported = ("adverse-none", "adverse-reported", "negative-result")  # "Spasticity did not differ"
     if cited and (changed or any(lexicon[name].search(body) for name in reported)):
         return "claim.study-result"
-    if changed and (lexicon["testimonial"].search(body) or _PERSONAL_REPORT.search(body)):
+    if changed and (lexicon["testimonial"].search(body) or lexicon["personal-report"].search(body)):
         return "claim.reported-outcome"
     if lexicon["patient-outcome"].search(body):
         return "claim.patient-outcome"
@@ -109,7 +98,9 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
         return "claim.safety-assertion"  # "in two decades we have never seen a serious side effect"
     if previous_on_topic and lexicon["adverse-reported"].search(body) and not background:
         return "claim.reported-harm"  # "(The procedure is very safe.) Some children may have a fever"
-    if _PRICE.search(text) and (lexicon["type-access"].search(body) or lexicon["cost"].search(body)):
+    if lexicon["price"].search(text) and (
+        lexicon["type-access"].search(body) or lexicon["cost"].search(body)
+    ):
         return "claim.price"  # "Package price: from USD 18,000", "The standard package is USD 26,500"
     if (
         bullet
@@ -125,7 +116,7 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
         return "claim.anaphoric-subject"
     if (
         lexicon["type-evidence"].search(body)
-        and _VAGUE_RESEARCH.search(body)
+        and lexicon["research-noun"].search(body)
         and (
             lexicon["strong"].search(body)
             or lexicon["type-safety"].search(body)
@@ -176,10 +167,10 @@ def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
     vague = (
         not cited_studies
         and bool(lexicon["type-evidence"].search(passage))  # (screened: cheaper than the regex)
-        and bool(_VAGUE_RESEARCH.search(passage))
+        and bool(lexicon["research-noun"].search(passage))
     )
     anecdotal = any(st.design == "testimonial" for st in cited_studies) or bool(
-        lexicon["change"].search(passage) and _PERSONAL_REPORT.search(passage)
+        lexicon["change"].search(passage) and lexicon["personal-report"].search(passage)
     )
 
     keys: dict[str, list[str]] = {"cell_source": [], "route": [], "outcome": [], "condition": []}

@@ -61,9 +61,6 @@ _POPULATION_WORDS = frozenset(_POPULATION.strip("(?:)").split("|"))
 _N_RX = screened(rf"\b{_NUM}\s+(?:[A-Za-z\-]+\s+){{0,2}}{_POPULATION}\b", re.IGNORECASE)
 _NUMBER_BEFORE = re.compile(rf"\b{_NUM}\s+(?:[\w\-]+\s+){{0,2}}$", re.IGNORECASE)
 _N_EQ = screened(r"\b[nN]\s*=\s*(\d[\d,]*)")
-_SINGLE_PATIENT = screened(
-    r"\ba\s+(?:\d+|[a-z]+)[\s\-]year[\s\-]old\s+(?:child|boy|girl|patient|infant|toddler)\b", re.I
-)
 _POPULATION_WORD = screened(rf"\b{_POPULATION}\b", re.I)
 # `\b(19[6-9]\d|20[0-4]\d)\b`, the first digit ahead of its `\b` so that it is scanned for
 _YEAR = re.compile(r"((?:1(?<!\w1)9[6-9]|2(?<!\w2)0[0-4])\d)\b")
@@ -83,10 +80,6 @@ _IN_NAME = re.compile(
 )
 _CITATION_ENTRY = re.compile(r"^\W*((?:19|20)\d\d)\s*[,.:\u2013-]\s*([A-Z][\w&\- ]{2,80}?)\s*[:.,\u2013]")
 _TRAILING_CONNECTOR = re.compile(r"(?:\s+(?:&|of|and|in|for|the))+$")
-_REGISTRY = screened(r"\b(NCT\d{8}|ChiCTR[\w\-]+|ISRCTN\d+|doi:\s*\S+|10\.\d{4,9}/\S+)", re.I)
-_RESULT_VERB = screened(
-    r"\b(show\w*|reveal\w*|found|find|report\w*|demonstrat\w*|observ\w*|indicat\w*)\b", re.I
-)
 _ELLIPTIC_MEMBER = re.compile(
     r"^(?:One|Another|The first|The second|The other)\s+(?!of\b)(?:from|by|at|in|was|is)\b"
 )
@@ -98,12 +91,6 @@ _SURNAME = r"(?:[A-Z]|[À-ÖØ-Þ])[\w'\-]+"  # "Sun", "Özbay", "O'Neill"
 _AUTHOR_YEAR = re.compile(
     rf"\b{_SURNAME} (?:et al\.?|and colleagues),? \(?(?:19|20)\d\d[a-z]?\)?"
     rf"|\b{_SURNAME} and {_SURNAME},? \((?:19|20)\d\d[a-z]?\)"
-)
-# "my nephew went...", "says his mother": a testimonial about one patient
-_ONE_RELATIVE = re.compile(
-    r"\b(?:my|his|her|our)\s+(?:son|daughter|nephew|niece|grandson|granddaughter|brother|sister|cousin|"
-    r"father|mother|mom|mum|dad)\b",
-    re.I,
 )
 _CHILD_PRONOUN = re.compile(r"\b(?:he|she|his|her)\b", re.I)  # a parent writing about one child
 _DETERMINER_WINDOW = 5  # words allowed between a determiner and the study noun
@@ -221,7 +208,7 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
         m = attribution.search(passage)
         if (
             m
-            and _RESULT_VERB.search(passage.part(m.end()))
+            and lexicon["result-verb"].search(passage.part(m.end()))
             and (_has_attribute(s, entities) or _YEAR.search(text))
         ):
             out.append(_Candidate(s, "study.research-attribution", _abs(s, m)))
@@ -237,7 +224,9 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
             early = len(before.split()) <= 3
             if numbered:
                 continue
-            if has_attribute or (early and not quantified and _RESULT_VERB.search(passage.part(m.end()))):
+            if has_attribute or (
+                early and not quantified and lexicon["result-verb"].search(passage.part(m.end()))
+            ):
                 out.append(_Candidate(s, "study.plural-with-detail", _abs(s, m)))
     if doc.kind == "abstract":
         _add_own_study(out, doc, sentences, passages, lexicon["own-study"])
@@ -285,6 +274,10 @@ def _add_own_study(out: list[_Candidate], doc, sentences, passages, own_study) -
     own = _Candidate(s, "study.own-methods", _abs(s, m), self_report=True)
     at = next((i for i, c in enumerate(out) if c.sentence.index > s.index), len(out))
     out.insert(at, own)
+
+
+def _text_of(doc: Document, span: Span) -> str:
+    return doc.text[span.start : span.end]
 
 
 def _abs(s: Sentence, m: re.Match[str]) -> Span:
@@ -386,9 +379,12 @@ def _describe(doc, cand, context, passages, concepts, entities, lexicon) -> Stud
         cand.named_case
         or cand.rule == "study.parent-account"
         or study.design == "case-report"
-        or (cand.testimonial and _ONE_RELATIVE.search(doc.text, cand.span.start, cand.span.end) is not None)
+        or (
+            cand.testimonial
+            and lexicon["one-relative"].search(doc.text[cand.span.start : cand.span.end]) is not None
+        )
     )
-    if study.n is None and (one_patient or _SINGLE_PATIENT.search(ctx)):
+    if study.n is None and (one_patient or lexicon["single-patient"].search(ctx)):
         study.n = 1
     if study.design == "unspecified" and study.n and study.n > 1 and _POPULATION_WORD.search(ctx):
         study.design, study.design_rule = "case-series", "design.inferred.uncontrolled-series"
@@ -450,7 +446,7 @@ def _describe(doc, cand, context, passages, concepts, entities, lexicon) -> Stud
         study.adverse_events = "reported"
     elif lexicon["adverse-none"].search(ctx):
         study.adverse_events = "none-reported"
-    study.identifiable, study.identifiable_by = _identifiable(study, cand, ctx, orgs)
+    study.identifiable, study.identifiable_by = _identifiable(study, cand, ctx, lexicon)
     return study
 
 
@@ -500,10 +496,10 @@ def _sample_size(passage: Screened) -> int | None:
     return int(eq.group(1).replace(",", "")) if eq else None
 
 
-def _identifiable(study: StudyMention, cand, ctx: Screened, orgs) -> tuple[bool, str]:
+def _identifiable(study: StudyMention, cand, ctx: Screened, lexicon: Lexicon) -> tuple[bool, str]:
     if cand.self_report:
         return True, "the document reports this study itself"
-    if _REGISTRY.search(ctx):
+    if lexicon["registry-id"].search(ctx):
         return True, "registry id or DOI"
     if study.venue and study.year:
         return True, "journal and year"
