@@ -249,6 +249,7 @@ class ClaimAnalysis:
         self.adverse += [(s.iri, s.quote) for s in studies if s.adverse_events == "reported"]
         self.h, self.labels, self.rules, self.lexicon = hierarchy, labels, rules, lexicon
         self._shared: dict[object, str] = {}  # answer tokens by (pool, question) or question
+        self._replayed: dict[tuple[int, str], bytes] = {}  # answer digests by (pool, questions)
 
     def evidence(self, c: ClaimRecord) -> tuple[list[str], ClaimEvidence]:
         """(cell sources, evidence) of a claim, as `_assess` takes them."""
@@ -283,8 +284,17 @@ class ClaimAnalysis:
         return a, recording.record()
 
     def replay(self, evidence: ClaimEvidence, questions: str, tokens: AnswerTokens) -> bytes:
-        """The digest of the answers to recorded `questions` now (`Recording.record`)."""
-        return tokens.digest(self._token(evidence, q, tokens) for q in questions.split())
+        """The digest of the answers to recorded `questions` now (`Recording.record`); for a
+        claim citing no study, worked out once per pool and questions."""
+        if evidence.cited:
+            return tokens.digest(self._token(evidence, q, tokens) for q in questions.split())
+        key = (id(evidence.pool), questions)
+        digest = self._replayed.get(key)
+        if digest is None:
+            digest = self._replayed[key] = tokens.digest(
+                self._token(evidence, q, tokens) for q in questions.split()
+            )
+        return digest
 
     def _token(self, evidence: ClaimEvidence, question: str, tokens: AnswerTokens) -> str:
         """The token of an answer; answers from shared inputs only (the corpus statements, or

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import itertools
+import operator
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -269,9 +271,10 @@ def _claim_groups(
     (`ClaimAnalysis.assess_recorded`) keeps its lines, with its independent-study count written
     afresh (the one figure not recorded)."""
     tokens = AnswerTokens()
+    fields = operator.attrgetter(*(f.name for f in dataclasses.fields(ClaimRecord)))
     for c in claims:
         cells, evidence = analysis.evidence(c)
-        head = _head(context, c, cells)
+        head = _head(context, fields(c), cells)
         block = kept.reusable(c.iri, head, functools.partial(analysis.replay, evidence, tokens=tokens))
         if block is not None:
             yield c.iri, _with_independent(block, c.iri, evidence.independent())

@@ -25,6 +25,7 @@ from kg.namespaces import ANALYSIS_GRAPH
 from kg.rules import load_rules
 from kg.store import GraphStore
 from kg.stores.cache import BuildCache, FileState, Manifest, turtle_body
+from kg.stores.ntriples import line, literal
 
 MINI = Path(__file__).parent / "data" / "mini"
 SCRIPTS = Path(__file__).parents[1] / "scripts"
@@ -515,3 +516,37 @@ def test_kept_groups_come_from_a_fragment_their_records_describe(tmp_path):
     fragment = cache.graph_path("g", "nt")
     fragment.write_bytes(fragment.read_bytes().replace(b'"3"', b'"4"').rsplit(b"\n", 2)[0] + b"\n")
     assert GroupCache(store, graph).reusable(a, b"a", lambda q: b"a") is None  # not the saved fragment
+
+
+def test_turtle_of_a_changed_count_is_patched_only_where_that_is_exact():
+    """A group whose one changed line is a subject's only count gets its Turtle from the previous
+    one with the value replaced (equal to converting it again); anything less certain is None."""
+    from kg.stores.exports import _patched
+
+    claim, ns = "https://example.org/claim/1", "https://w3id.org/hckg/ontology#"
+
+    def block(count: int, other: int, extra: int | None = None) -> bytes:
+        lines = [
+            line(claim, ns + "evidenceMatch", literal("direct")),
+            line(claim, ns + "independentStudies", literal(count)),
+            line(claim, ns + "supportStatus", literal("supported")),
+            line(claim + "#reason-x", ns + "independentStudies", literal(other)),
+        ]
+        if extra is not None:
+            lines.append(line(claim, ns + "independentStudies", literal(extra)))
+        return ("\n".join(sorted(lines)) + "\n").encode()
+
+    def count_line(count: int) -> bytes:
+        return line(claim, ns + "independentStudies", literal(count)).encode()
+
+    for before, after in ((3, 4), (9, 10), (12, 1)):
+        new = block(after, 7)
+        assert _patched(
+            turtle_body(block(before, 7)), new, count_line(before), count_line(after)
+        ) == turtle_body(new)
+    assert _patched(turtle_body(block(3, 3)), block(4, 3), count_line(3), count_line(4)) is None  # twice
+    assert (
+        _patched(turtle_body(block(3, 7, 1)), block(4, 7, 1), count_line(3), count_line(4)) is None
+    )  # a list
+    status = [line(claim, ns + "supportStatus", literal(s)).encode() for s in ("supported", "unsupported")]
+    assert _patched(turtle_body(block(3, 7)), block(3, 7), *status) is None  # not a count

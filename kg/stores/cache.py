@@ -189,7 +189,7 @@ class BuildCache:
         atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
     def drop_graph(self, name: str) -> None:
-        for suffix in ("index.pkl", "nt", "ttl", "ttl.pkl"):
+        for suffix in ("index.pkl", "nt", "ttl", "ttl.pkl", "reuse.pkl", "replaced.pkl"):
             self.graph_path(name, suffix).unlink(missing_ok=True)
 
 

@@ -19,10 +19,12 @@ Dataset formats (TriG, JSON-LD) are dumped by the store itself.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import itertools
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -261,10 +263,14 @@ def grouped_turtle(cache: BuildCache, name: str, state: str, index: dict[str, Gr
     ttl_path, index_path = cache.graph_path(name, "ttl"), cache.graph_path(name, "ttl.pkl")
     saved = cache.read_pickle(index_path)
     previous: dict[str, tuple[bytes, int, int]] = {}
+    replaced: dict[str, tuple[bytes, bytes]] = {}
     if isinstance(saved, tuple) and len(saved) == 3 and _size(ttl_path) == saved[1]:
         if saved[0] == state:
             return ttl_path
         previous = saved[2]
+        changes = cache.read_pickle(cache.graph_path(name, "replaced.pkl"))
+        if isinstance(changes, tuple) and len(changes) == 3 and changes[:2] == (saved[0], state):
+            replaced = changes[2]
     with contextlib.ExitStack() as stack:
         out = _TurtleWriter(stack.enter_context(atomic_file(ttl_path)))
         nt = stack.enter_context(cache.graph_path(name, "nt").open("rb"))
@@ -274,10 +280,18 @@ def grouped_turtle(cache: BuildCache, name: str, state: str, index: dict[str, Gr
             cuts = _cuts(line, span.lines)
             line += span.lines
             before = previous.get(key)
-            if cuts is None and old is not None and before is not None and before[0] == span.digest:
+            if cuts is None and old is not None and before is not None:
                 old.seek(before[1])
-                out.add(key, span.digest, old.read(before[2]), converted=True)
-                continue
+                if before[0] == span.digest:
+                    out.add(key, span.digest, old.read(before[2]), converted=True)
+                    continue
+                patched = None
+                if key in replaced:
+                    nt.seek(span.offset)
+                    patched = _patched(old.read(before[2]), nt.read(span.length), *replaced[key])
+                if patched is not None:
+                    out.add(key, span.digest, patched, converted=True)
+                    continue
             nt.seek(span.offset)
             block = nt.read(span.length)
             if cuts is None:
@@ -290,6 +304,42 @@ def grouped_turtle(cache: BuildCache, name: str, state: str, index: dict[str, Gr
         placed = out.close()
     cache.write_pickle(index_path, (state, ttl_path.stat().st_size, placed))
     return ttl_path
+
+
+_INTEGER = b'"^^<http://www.w3.org/2001/XMLSchema#integer> .'
+
+
+def _patched(ttl: bytes, nt: bytes, old_line: bytes, new_line: bytes) -> bytes | None:
+    """The Turtle of a group (N-Triples `nt`) from its previous Turtle when its one changed line
+    (`old_line` to `new_line`) changed only the integer value (a count) of a subject's only
+    triple with that predicate: the value is replaced where the previous Turtle writes it, the
+    one place the predicate is followed by that value. None for any other change (the group is
+    converted again)."""
+    old_parts, new_parts = old_line.split(b" ", 2), new_line.split(b" ", 2)
+    if old_parts[:2] != new_parts[:2] or not (
+        old_parts[2].endswith(_INTEGER) and new_parts[2].endswith(_INTEGER)
+    ):
+        return None
+    old_value, new_value = old_parts[2][1 : -len(_INTEGER)], new_parts[2][1 : -len(_INTEGER)]
+    if (
+        not (old_value.isdigit() and new_value.isdigit())
+        or (b"\n" + nt).count(b"\n" + new_line[: -len(new_parts[2])]) != 1
+    ):
+        return None
+    needle = _turtle_predicate(old_parts[1]) + b" " + old_value + b" "
+    found = [m.start() for m in re.finditer(re.escape(needle), ttl)]
+    if len(found) != 1 or ttl[found[0] - 1 : found[0]] not in (b"\t", b" "):
+        return None
+    end = found[0] + len(needle)
+    if ttl[end : end + 2] not in (b";\n", b".\n"):
+        return None
+    return ttl[: end - len(old_value) - 1] + new_value + ttl[end - 1 :]
+
+
+@functools.cache
+def _turtle_predicate(predicate: bytes) -> bytes:
+    """How Turtle exports write a predicate IRI (`<...>` in N-Triples): its prefixed name."""
+    return turtle_body(b"<urn:x-hckg:s> " + predicate + b' "1" .\n').split(b" ")[1]
 
 
 class _TurtleWriter:

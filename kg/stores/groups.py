@@ -87,8 +87,9 @@ def write_groups(store, graph: str, groups: Iterable[tuple[str, list]]) -> int:
                 writes.delete(q for q, line in zip(old_quads, old_lines, strict=True) if line not in keep)
                 had = set(old_lines)
                 writes.insert(b"".join(line + b"\n" for line in nq_block.splitlines() if line not in had))
+        replaced: dict[str, tuple[bytes, bytes]] = {}
         if changed is not None:
-            _diff_against_fragment(previous, changed.values(), index.values(), writes)
+            replaced = _diff_against_fragment(previous, changed, index.values(), writes)
         else:
             for key in index:  # groups that are gone
                 writes.delete(_group_quads(store, graph, key))
@@ -98,6 +99,7 @@ def write_groups(store, graph: str, groups: Iterable[tuple[str, list]]) -> int:
         fragment.write(ox.serialize([marker_quad], format=ox.RdfFormat.N_QUADS).replace(suffix, b" .\n"))
     store._insert_nquads(ox.serialize([marker_quad], format=ox.RdfFormat.N_QUADS))
     cache.save_index(name, new_state, new_index)
+    cache.write_pickle(cache.graph_path(name, "replaced.pkl"), (state, new_state, replaced))
     return sum(span.lines for span in new_index.values()) + 1
 
 
@@ -172,19 +174,33 @@ class _Writes:
 
 
 def _diff_against_fragment(
-    path: Path, changed: Iterable[tuple[GroupSpan, bytes]], gone: Iterable[GroupSpan], writes: _Writes
-) -> None:
+    path: Path, changed: dict[str, tuple[GroupSpan, bytes]], gone: Iterable[GroupSpan], writes: _Writes
+) -> dict[str, tuple[bytes, bytes]]:
     """Deletes and inserts that turn changed groups (their span in the previous fragment, their
     new N-Triples) into their new lines and remove the groups that are gone; only those spans of
-    the previous fragment are read."""
+    the previous fragment are read. Returns (old line, new line) of each group changed in just
+    one line (exports rewrite their Turtle from that)."""
+    replaced = {}
     with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        for span, nt_block in changed:
-            had = set(_span_lines(data, span))
-            now = set(nt_block.splitlines())
+        for key, (span, nt_block) in changed.items():
+            had, now = _differing(_span_lines(data, span), nt_block.splitlines())
+            if len(had) == len(now) == 1:
+                replaced[key] = (*had, *now)
             writes.remove_lines(had - now)
             writes.insert_lines(now - had)
         for span in gone:
             writes.remove_lines(_span_lines(data, span))
+    return replaced
+
+
+def _differing(had: list[bytes], now: list[bytes]) -> tuple[set[bytes], set[bytes]]:
+    """The lines of two sorted, duplicate-free blocks that may differ: of blocks of one length
+    (most often one value changed) only the lines that differ at their position; a line both
+    blocks hold elsewhere is in both sets, so set differences are the same as of whole blocks."""
+    if len(had) == len(now):
+        pairs = [(a, b) for a, b in zip(had, now, strict=True) if a != b]
+        return {a for a, _ in pairs}, {b for _, b in pairs}
+    return set(had), set(now)
 
 
 def _span_lines(data: mmap.mmap, span: GroupSpan) -> list[bytes]:
