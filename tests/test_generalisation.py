@@ -709,3 +709,36 @@ def test_a_forum_thread_names_relatives_and_a_clinic_name_is_not_a_concept(write
     )
     assert {c.key for c in clinic.concepts if c.ctype == "cell_source"} == {"bm-msc"}  # not "Stem Cell"
     assert claim_in(clinic, "offers autologous").claim_type == "access"
+
+
+def test_a_news_transcript_names_its_speakers(write_docs):
+    x = extract(
+        write_docs,
+        'EVENING NEWS TRANSCRIPT: "The Stem Cell Gamble"\n\n'
+        "REPORTER: Eight-year-old Leo has spastic cerebral palsy. His parents paid for stem cell "
+        "injections at a clinic in Panama.\n\n"
+        "LEO'S MOTHER: Within a month he was holding his cup by himself. I really believe the cells "
+        "made a difference.\n\n"
+        "DR. ALAN PRICE, NEUROLOGIST: Children also improve with growth and therapy, so a parent's "
+        "impression can't tell us whether the cells did anything.",
+        "transcript.txt",
+    )
+    [story] = [s for s in x.studies if s.design == "testimonial"]
+    assert (story.n, story.evidence.sentence.text[:20]) == (1, "LEO'S MOTHER: Within")
+    told = claim_in(x, "holding his cup")
+    assert (told.cites, told.anecdotal) == ([0], True)  # the mother's words are the testimonial
+
+
+def test_a_clinic_guide_s_wording_of_potential_cell_properties_and_safe_doses(write_docs):
+    x = extract(
+        write_docs,
+        "# Stem Cell Therapy for Cerebral Palsy\n\n"
+        "At Nuvida Institute we use umbilical cord-derived mesenchymal stem cells to help children reach "
+        "their full potential.\n\n"
+        "Stem cells have the unique ability to become many different types of cells.\n\n"
+        "Our laboratory follows strict quality controls, so every dose is safe and sterile.",
+        "guide.md",
+    )
+    assert not claim_in(x, "reach their full potential").hedged
+    assert claim_in(x, "unique ability").claim_type == "property"
+    assert claim_in(x, "every dose is safe").claim_type == "safety"

@@ -61,8 +61,9 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
     if (is_heading(s) and not bullet) or is_title(s, doc.title) or lexicon["non-claim"].search(body):
         return None
     changed = lexicon["change"].search(body)
-    if lexicon["procedure"].search(body) and not changed:
-        return None
+    safety_promise = lexicon["type-safety"].search(body) and _affirms_strongly(text, body, lexicon)
+    if lexicon["procedure"].search(body) and not (changed or safety_promise):
+        return None  # "Cells are given at a dose of 1 million per kg", not "every dose is safe"
     predicate = _affirms_strongly(text, body, lexicon) or any(
         lexicon[name].search(body)
         for name in (
@@ -92,6 +93,8 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
         return "claim.study-result"
     if changed and (lexicon["testimonial"].search(body) or lexicon["personal-report"].search(body)):
         return "claim.reported-outcome"
+    if cited and outcomes and lexicon["testimonial"].search(body):
+        return "claim.reported-outcome"  # "LEO'S MOTHER: Within a month he was holding his cup"
     if lexicon["patient-outcome"].search(body):
         return "claim.patient-outcome"
     if lexicon["adverse-none"].search(body):
@@ -110,6 +113,8 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
         return "claim.listed-point"  # "Benefits of our program: ... - Safe, natural and non-surgical"
     if lexicon["type-access"].search(body) and _FIRST_PERSON.search(text):
         return "claim.provider-access"  # "patients come to us from Israel, the UK and Australia"
+    if safety_promise and _FIRST_PERSON.search(text):
+        return "claim.provider-safety"  # "Our laboratory is FDA-registered, so every dose is safe"
     if outcomes and changed and previous_on_topic and not background:
         return "claim.outcome-change"
     if previous_on_topic and _ANAPHORIC_SUBJECT.match(text) and not background:
