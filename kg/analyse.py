@@ -1143,6 +1143,9 @@ def _assess(
             and _certainty_rank(best.certainty) < _certainty_rank(weak.minimum_certainty or "low")
             and not _denies_strong_effect(c, lexicon)
             and not (_reports_results(c, cited, lexicon) and _findable(cited))
+            # an abstract's plain statements about its own study report it ("74% of survivors had
+            # normal development"); its strong words are the overstated rule's to judge
+            and not any(e.study.self_reported for e in cited)
         )
         if weak_basis and (c.cell_sources or cited):
             add(
@@ -1259,6 +1262,7 @@ def _reports_results(c: ClaimRecord, cited: list[Evidence], lexicon: Lexicon) ->
     "children given higher doses improved more, the authors reported")."""
     return (
         c.rule in RESULT_REPORT_RULES
+        or (c.rule == "claim.patient-outcome" and bool(cited))  # "91% of patients showed..."
         or _reports_cited_study(c, cited)
         or bool(lexicon["result-attribution"].search(c.quote))
     )

@@ -19,6 +19,77 @@ from kg.text import split_sentences
 SECTIONS = ("documents", "concepts", "organizations", "countries", "studies", "claims")
 
 
+# The concept keys GOLD-FORMAT (version 1) defines; a concept of the vocabulary with no key there
+# (autism, say) cannot be in a gold file, so it is not scored either way.
+GOLD_CONCEPT_KEYS: dict[str, frozenset[str]] = {
+    "cell_source": frozenset(
+        [
+            "stem-cell",
+            "msc",
+            "uc-msc",
+            "bm-msc",
+            "ad-msc",
+            "cord-blood",
+            "autologous-cord-blood",
+            "allogeneic-cord-blood",
+            "bm-mnc",
+            "nsc",
+            "esc",
+            "fetal",
+        ]
+    ),
+    "route": frozenset(
+        [
+            "iv",
+            "intrathecal",
+            "intramuscular",
+            "intracerebral",
+            "intra-arterial",
+            "intranasal",
+            "subcutaneous",
+        ]
+    ),
+    "outcome": frozenset(
+        [
+            "motor-function",
+            "gross-motor-function",
+            "fine-motor-function",
+            "spasticity",
+            "muscle-strength",
+            "trunk-control",
+            "posture",
+            "coordination",
+            "balance",
+            "speech-language",
+            "cognition",
+            "adl",
+            "quality-of-life",
+            "inflammation",
+            "immune-function",
+            "neurogenesis",
+            "sleep",
+            "emotional-regulation",
+            "adverse-events",
+            "brain-structure",
+            "dystonia",
+        ]
+    ),
+    "condition": frozenset(
+        [
+            "cerebral-palsy",
+            "spastic-cerebral-palsy",
+            "hypoxic-ischemic-encephalopathy",
+            "intracranial-hemorrhage",
+            "parkinsons-disease",
+            "rheumatoid-arthritis",
+            "traumatic-brain-injury",
+            "aplastic-anemia",
+            "liver-disease",
+        ]
+    ),
+}
+
+
 @dataclass
 class Tally:
     tp: int = 0
@@ -233,7 +304,7 @@ def score(gold: list[dict], predicted: dict[str, dict], texts: dict[str, str]) -
             (ty, k)
             for ty, keys in pred["concepts"].items()
             for k in keys
-            if ty in {"cell_source", "route", "outcome", "condition"}
+            if k in GOLD_CONCEPT_KEYS.get(ty, ())
         }
         _sets(t["concepts"], gold_concepts, pred_concepts, name)
         gold_orgs = {_norm_org(o) for o in rec.get("organizations") or []}

@@ -36,14 +36,15 @@ UNSEEN = sorted((Path(__file__).parent / "data" / "unseen").glob("round*"))
 
 
 def test_documents_written_after_the_rules_meet_the_bars():
-    """Forty-five documents written after the extractor, three per round, each round's gold written
+    """Forty-eight documents written after the extractor, three per round, each round's gold written
     before the extractor saw it (clinic pages in Mexico, India, Ukraine, Costa Rica, Vietnam, China,
-    Colombia and Germany; cohort, RCT, pilot and phase 1 abstracts that never say "this study",
-    negative RCTs, a narrative review article, a systematic review, blogs, a listicle, a parent's
-    forum post, a forum thread and a family blog, local news, a TV transcript, an expert's Q&A, a
-    press release, a regulator's consumer warning). Each round is scored as its own corpus, as it
-    was written (flags depend on the rest of the corpus), and the counts are summed over the rounds."""
-    assert len(UNSEEN) == 15
+    Colombia and Germany, one treating several conditions; cohort, RCT, pilot, neonatal and phase 1
+    abstracts that never say "this study", negative RCTs, a narrative review article, a systematic
+    review, blogs, a listicle, a parent's forum post, a forum thread and a family blog, local news, a
+    TV transcript, an expert's Q&A, press releases, a regulator's consumer warning). Each round is
+    scored as its own corpus, as it was written (flags depend on the rest of the corpus), and the
+    counts are summed over the rounds."""
+    assert len(UNSEEN) == 16
     totals: dict[str, list[int]] = {}
     kinds = []
     for folder in UNSEEN:
@@ -161,3 +162,31 @@ def test_anchor_missing_from_document_is_an_error(write_docs, tmp_path):
     result = CliRunner().invoke(main, ["eval", str(gold), "--docs", str(folder)])
     assert result.exit_code == 1
     assert "anchor 'not there' is not in the document" in result.output
+
+
+def test_concepts_without_a_gold_format_key_are_not_scored(tmp_path):
+    """The vocabulary knows autism; GOLD-FORMAT has no key for it, so no gold file can list it and
+    finding it is neither a hit nor a false hit."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "clinic.txt").write_text(
+        "Our clinic treats autism and cerebral palsy with umbilical cord stem cells.", encoding="utf-8"
+    )
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(
+        json.dumps(
+            {
+                "doc": "clinic.txt",
+                "kind": "clinic-marketing",
+                "concepts": {"cell_source": ["uc-msc"], "condition": ["cerebral-palsy"]},
+                "organizations": [],
+                "countries": [],
+                "studies": [],
+                "claims": [],
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    concepts = evaluate(gold, docs)["concepts"]
+    assert (concepts["tp"], concepts["fp"], concepts["fn"]) == (2, 0, 0)

@@ -742,3 +742,32 @@ def test_a_clinic_guide_s_wording_of_potential_cell_properties_and_safe_doses(wr
     assert not claim_in(x, "reach their full potential").hedged
     assert claim_in(x, "unique ability").claim_type == "property"
     assert claim_in(x, "every dose is safe").claim_type == "safety"
+
+
+def test_a_neonatal_study_with_concurrent_controls_and_a_trial_it_calls_for(write_docs):
+    x = extract(
+        write_docs,
+        "Autologous umbilical cord blood cells for neonates with hypoxic-ischemic encephalopathy: a "
+        "phase I feasibility study\n\n"
+        "Methods: Twenty-three neonates with moderate to severe HIE received up to four intravenous "
+        "infusions of their own cord blood cells.\n\n"
+        "Results: 74% of survivors had normal development at one year, compared with 41% in a concurrent "
+        "group treated with hypothermia alone.\n\nConclusions: A randomised trial is warranted.",
+        "hie.txt",
+    )
+    assert [(s.design, s.n, s.evidence.sentence.text[:16]) for s in x.studies] == [
+        ("controlled-trial", 23, "Methods: Twenty-")
+    ]  # not rct from the trial it calls for, which is no study itself
+
+
+def test_a_press_release_from_a_newswire(write_docs):
+    x = extract(
+        write_docs,
+        "# NeuroCell Therapeutics Announces First Patient Dosed\n\n"
+        "SAN DIEGO, March 4, 2026 /PRNewswire/ -- NeuroCell Therapeutics, Inc. today announced that the "
+        "first patient has been dosed in its Phase 2 trial of NC-101 in children with cerebral palsy.\n\n"
+        "About NeuroCell Therapeutics: NeuroCell is a clinical-stage biotechnology company.",
+        "release.md",
+    )
+    assert x.document.kind == "news"
+    assert "About NeuroCell Therapeutics" not in {e.name for e in x.entities}

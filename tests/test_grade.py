@@ -395,3 +395,18 @@ def test_small_words_that_do_not_describe_an_effect_do_not_excuse_a_vague_citati
     )
     rows = graded(folder, tmp_path)
     assert codes(find(rows, "Studies show umbilical cord stem cells help")) == ["vague-citation"]
+
+
+def test_an_abstracts_plain_results_about_its_own_study_are_reports(write_docs, tmp_path):
+    folder = write_docs(
+        {
+            "hie.txt": (
+                "Autologous cord blood cells for neonates with hypoxic-ischemic encephalopathy: a phase I "
+                "feasibility study\n\nMethods: Twenty-three neonates received intravenous infusions of "
+                "autologous umbilical cord blood cells.\n\nResults: Survival was 100%, and 74% of "
+                "survivors treated with cord blood had normal development at one year."
+            )
+        }
+    )
+    rows = graded(folder, tmp_path)
+    assert codes(find(rows, "Results: Survival was 100%")) == []

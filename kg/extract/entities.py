@@ -50,7 +50,9 @@ _STOP_BRANDS = {
     "Results",
     "Methods",
 }
-_LEADING_STOP = re.compile(r"^(?:The|A|An|At|In|Of|From|Like|And|Our|Their|His|Her|[A-Z][\w\-]*['’]s)\s+")
+_LEADING_STOP = re.compile(
+    r"^(?:The|A|An|At|In|Of|From|Like|And|About|Our|Their|His|Her|[A-Z][\w\-]*['’]s)\s+"
+)
 
 
 @dataclass(frozen=True)

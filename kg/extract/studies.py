@@ -138,6 +138,7 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
     generic = lexicon["study-generic-context"]
     change = lexicon["change"]
     attribution = lexicon["research-attribution"]
+    called_for = lexicon["study-called-for"]
     abstract_like = doc.kind in {"abstract", "review"}
     # a parent's own blog ("my daughter", "our son"): how the child changed is a testimonial
     narrator = doc.kind == "blog" and lexicon["parent-narrator"].search(doc.text) is not None
@@ -178,8 +179,11 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
                 open_testimonial_paragraph = s.paragraph
             continue
         found = _singular_reference(passage, singular, determiners)
-        if found and generic.search(passage.part(0, found[1].start())):
-            found = None  # "look for a registered clinical trial": any trial, not a particular one
+        if found and (
+            generic.search(passage.part(0, found[1].start()))
+            or called_for.search(passage.part(found[1].end()))
+        ):
+            found = None  # "look for a registered clinical trial", "a randomised trial is warranted"
         if found:
             determiner, m = found
             anaphoric = determiner in {"this", "the"}
@@ -216,7 +220,11 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
         if _ELLIPTIC_MEMBER.match(text) and _recent_plural(passages, s, plural):
             out.append(_Candidate(s, "study.enumerated-member", Span(s.span.start, s.span.start + 3)))
             continue
-        if (m := plural.search(passage)) and not generic.search(passage.part(0, m.start())):
+        if (
+            (m := plural.search(passage))
+            and not generic.search(passage.part(0, m.start()))
+            and not called_for.search(passage.part(m.end()))
+        ):
             before = text[: m.start()]
             has_attribute = _has_attribute(s, entities) or _YEAR.search(text)
             numbered = _NUMBER_BEFORE.search(before)
@@ -348,6 +356,10 @@ def _describe(doc, cand, context, passages, concepts, entities, lexicon) -> Stud
     first = cand.sentence
     passage = passages[first.index]
     ctx = SHARED.joined([passages[s.index] for s in context])
+    # its design from the sentences about it, not from "a randomised trial is warranted"
+    design_ctx = SHARED.joined(
+        [passages[s.index] for s in context if not _calls_for_study(passages[s.index], lexicon)]
+    )
     ctx_text = ctx.text
     ctx_ids = {s.index for s in context}
     span = Span(context[0].span.start, context[-1].span.end)
@@ -369,7 +381,10 @@ def _describe(doc, cand, context, passages, concepts, entities, lexicon) -> Stud
         found = (
             found
             or next((c for c in _designs(passage, lexicon) if c.search(passage)), None)  # its own words first
-            or next((c for c in _designs(ctx, lexicon) if c.label != "review" and c.search(ctx)), None)
+            or next(
+                (c for c in _designs(design_ctx, lexicon) if c.label != "review" and c.search(design_ctx)),
+                None,
+            )
         )
         if found:
             study.design, study.design_rule = found.label, f"design.cue.{found.label}"
@@ -448,6 +463,16 @@ def _describe(doc, cand, context, passages, concepts, entities, lexicon) -> Stud
         study.adverse_events = "none-reported"
     study.identifiable, study.identifiable_by = _identifiable(study, cand, ctx, lexicon)
     return study
+
+
+def _calls_for_study(passage: Screened, lexicon: Lexicon) -> bool:
+    """The sentence asks for a study or announces one ("a larger randomised trial is warranted")."""
+    called_for = lexicon["study-called-for"]
+    return any(
+        called_for.search(passage.part(m.end()))
+        for noun in (lexicon["study-noun"], lexicon["study-noun-plural"])
+        for m in noun.finditer(passage)
+    )
 
 
 def _designs(text: Screened, lexicon: Lexicon) -> list[CueSet]:
