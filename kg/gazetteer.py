@@ -62,6 +62,7 @@ class Gazetteer:
     orgs: tuple[KnownOrg, ...]
     org_heads: dict[str, str] = field(default_factory=dict)  # head noun -> schema.org class
     unit_words: tuple[str, ...] = ()  # "Department": "X Department of Y Hospital" is Y Hospital
+    head_first: frozenset[str] = frozenset()  # heads that open a name: "Clínica Vida Nueva"
     country_index: NameIndex = field(init=False, repr=False, compare=False)
     org_index: NameIndex = field(init=False, repr=False, compare=False)
 
@@ -96,7 +97,13 @@ def _load(path: Path) -> Gazetteer:
         for label in g.objects(s, RDFS.label)
     }
     units = tuple(sorted(str(g.value(s, RDFS.label)) for s in g.subjects(RDF.type, HCKG.OrganizationUnit)))
-    return Gazetteer(names, labels, tuple(orgs), heads, units)
+    first = frozenset(
+        str(label)
+        for s in g.subjects(HCKG.headFirst, None)
+        if g.value(s, HCKG.headFirst).toPython() is True
+        for label in g.objects(s, RDFS.label)
+    )
+    return Gazetteer(names, labels, tuple(orgs), heads, units, first)
 
 
 @lru_cache(maxsize=4)

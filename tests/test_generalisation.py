@@ -771,3 +771,44 @@ def test_a_press_release_from_a_newswire(write_docs):
     )
     assert x.document.kind == "news"
     assert "About NeuroCell Therapeutics" not in {e.name for e in x.entities}
+
+
+def test_a_translated_clinic_page_names_itself_head_first(write_docs):
+    x = extract(
+        write_docs,
+        "Clínica Vida Nueva - Cell Therapy in Guadalajara\n\n"
+        "The mesenchymal cells of umbilical cord not produce rejection.\n\n"
+        "With our treatment the children obtain better control of the head.",
+        "clinica.txt",
+    )
+    assert {e.name for e in x.entities if e.kind == "organization"} == {"Clínica Vida Nueva"}
+    keys = {c.key for c in x.concepts}
+    assert {"uc-msc", "posture"} <= keys and "msc" not in keys
+
+
+def test_a_plain_language_summary_is_a_review_that_reports_its_own_search(write_docs):
+    x = extract(
+        write_docs,
+        "# Stem cell treatments for children with cerebral palsy\n\n## Plain language summary\n\n"
+        "**Why is this question important?** Some clinics offer stem cell injections to children with "
+        "cerebral palsy. We wanted to find out whether these treatments help.\n\n"
+        "**What did we do?** We searched for randomised controlled trials of stem cells.\n\n"
+        "**What did we find?** We found 11 trials with 596 children. Stem cell treatment probably makes "
+        "little or no difference to the risk of serious side effects.",
+        "pls.md",
+    )
+    assert x.document.kind == "review"
+    assert (own_study(x).design, own_study(x).n) == ("systematic-review", 596)
+    assert claim_in(x, "Some clinics offer stem cell").claim_type == "access"
+    assert claim_in(x, "We wanted to find out") is None
+    assert claim_in(x, "probably makes little").hedged
+
+
+def test_a_mother_named_in_apposition_credits_the_clinic(write_docs):
+    x = extract(
+        write_docs,
+        "# The $50,000 question\n\nNow seven, she climbs stairs with a walker, and her mother, Grace, "
+        "credits three trips to a stem cell clinic in Nairobi.",
+        "feature.md",
+    )
+    assert study_in(x, "her mother, Grace").design == "testimonial"

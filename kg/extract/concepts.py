@@ -10,7 +10,8 @@ from kg.screen import Screened
 from kg.vocab import Hit, Vocabulary
 
 _DERIVATION = re.compile(
-    r"\b(derived|obtained|harvested|collected|isolated|taken|extracted|sourced)\s+from\b|-derived\b",
+    r"\b(derived|obtained|harvested|collected|isolated|taken|extracted|sourced)\s+from\b|-derived\b"
+    r"|\bcells\s+of\s+(?:the\s+)?",  # "the mesenchymal cells of umbilical cord"
     re.IGNORECASE,
 )
 _ANAPHOR = re.compile(r"\b(these|those|such)\s+$", re.IGNORECASE)

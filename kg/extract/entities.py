@@ -20,6 +20,10 @@ _NAME_BEFORE = re.compile(
 _NAME_AFTER = re.compile(
     rf"(?:{_GAP}\d+)?(?:{_GAP}(?:of|for|at){_GAP}(?:the{_GAP})?{_WORD}(?:{_GAP}{_WORD}){{0,5}})?"
 )
+# the capitalised words after a head that opens a name, with the particles between them
+_NAME_AFTER_HEAD = re.compile(
+    r"(?:[^\S\n]+(?:(?:de|del|la|las|los|y|e|do|da|dos|das)[^\S\n]+)?(?:[A-Z]|[À-ÖØ-Þ])[\w'’\-]*){1,4}"
+)
 _NOT_ORG_AFTER = re.compile(r"^\s*(Scale|Score|Index|Test|Measure|Classification)\b")
 _NAME = r"[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:\s+[A-Z][a-z]+(?:[A-Z][a-z]+)*)?"
 _BRAND_CONTEXTS = (  # a provider is named in both kinds of context
@@ -62,17 +66,20 @@ class _HeadPatterns:
     types: dict[str, str]
     head_word: re.Pattern[str]  # any head noun
     unit_of: re.Pattern[str]  # "<unit name> of <organisation>"
+    head_first: frozenset[str]  # heads that open the name ("Clínica Vida Nueva")
 
 
 @lru_cache(maxsize=4)
-def _head_patterns(heads: tuple[tuple[str, str], ...], units: tuple[str, ...]) -> _HeadPatterns:
+def _head_patterns(
+    heads: tuple[tuple[str, str], ...], units: tuple[str, ...], head_first: frozenset[str] = frozenset()
+) -> _HeadPatterns:
     names = sorted((h for h, _ in heads), key=len, reverse=True)
     # `\b(?:Head|...)\b`, written with each head first ('Head(?<!\wHead)' is '\bHead' for a head
     # that starts with a letter) so that the regex engine scans for their first letters
     head_word = re.compile("(?:" + "|".join(rf"{re.escape(h)}(?<!\w{re.escape(h)})" for h in names) + r")\b")
     unit_words = "|".join(re.escape(u) for u in units)
     unit_of = re.compile(rf"^(.*\b(?:{unit_words}))\s+of\s+(?:the\s+)?(.+)$", re.S)
-    return _HeadPatterns(dict(heads), head_word, unit_of)
+    return _HeadPatterns(dict(heads), head_word, unit_of, head_first)
 
 
 def extract_countries(text: str, sentences: list[Sentence], gazetteer: Gazetteer) -> list[EntityMention]:
@@ -130,8 +137,10 @@ def extract_organizations(
     index = SentenceIndex(sentences)
     found: list[tuple[int, int, str, str, str]] = []  # start, end, canonical, type, rule
     country_surfaces = {c.surface for c in countries}
-    heads = _head_patterns(tuple(sorted(gazetteer.org_heads.items())), gazetteer.unit_words)
-    matches, units = _without_units(_org_matches(text, heads.head_word), heads)
+    heads = _head_patterns(
+        tuple(sorted(gazetteer.org_heads.items())), gazetteer.unit_words, gazetteer.head_first
+    )
+    matches, units = _without_units(_org_matches(text, heads), heads)
     for start, surface, m_end in matches:
         lead = _LEADING_STOP.match(surface)
         while lead:
@@ -181,11 +190,18 @@ def extract_organizations(
     return out
 
 
-def _org_matches(text: str, head_word: re.Pattern[str]) -> list[tuple[int, str, int]]:
-    """Names ending in (or built on) a head noun, found from each head noun outwards in linear time;
-    split where 'and' joins two complete names ('X University and Y Hospital')."""
+def _org_matches(text: str, heads: _HeadPatterns) -> list[tuple[int, str, int]]:
+    """Names ending in (or built on) a head noun, found from each head noun outwards in linear time,
+    or opening with one ("Clínica Vida Nueva"); split where 'and' joins two complete names ('X
+    University and Y Hospital')."""
     out = []
+    head_word = heads.head_word
     for head in head_word.finditer(text):
+        if head.group(0) in heads.head_first:
+            named = _NAME_AFTER_HEAD.match(text, head.end())
+            if named and named.end() > head.end():
+                out.append((head.start(), text[head.start() : named.end()], named.end()))
+            continue
         before = _NAME_BEFORE.search(text, max(0, head.start() - 200), head.start())
         start = before.start() if before else head.start()
         end = _NAME_AFTER.match(text, head.end()).end()

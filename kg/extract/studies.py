@@ -83,6 +83,8 @@ _TRAILING_CONNECTOR = re.compile(r"(?:\s+(?:&|of|and|in|for|the))+$")
 _ELLIPTIC_MEMBER = re.compile(
     r"^(?:One|Another|The first|The second|The other)\s+(?!of\b)(?:from|by|at|in|was|is)\b"
 )
+_REVIEWS = {"meta-analysis", "systematic-review", "review"}
+_SEARCHED = re.compile(r"\b(?:we|were)\s+(?:systematically\s+)?search(?:ed)?\b", re.I)  # a systematic search
 _STUDY_ANAPHOR = re.compile(r"^(?:The|This)\s+(?:new\s+)?(?:study|trial|review|analysis)\b")
 _FIRST_PERSON = re.compile(r"\b(?:we|our)\b", re.I)  # "In this review, we summarise..."
 # "Sun et al. (2017) randomised 63 children": an author-year citation names a study by itself
@@ -236,7 +238,7 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
                 early and not quantified and lexicon["result-verb"].search(passage.part(m.end()))
             ):
                 out.append(_Candidate(s, "study.plural-with-detail", _abs(s, m)))
-    if doc.kind == "abstract":
+    if doc.kind in {"abstract", "review"}:
         _add_own_study(out, doc, sentences, passages, lexicon["own-study"])
     return out
 
@@ -386,6 +388,14 @@ def _describe(doc, cand, context, passages, concepts, entities, lexicon) -> Stud
                 None,
             )
         )
+        if cand.self_report and doc.kind == "review" and (found is None or found.label not in _REVIEWS):
+            # a review's own study is the review ("We searched for randomised trials"), whatever
+            # the designs it searched for
+            found = (
+                lexicon["design-systematic-review"]
+                if _SEARCHED.search(ctx_text)
+                else lexicon["design-review"]
+            )
         if found:
             study.design, study.design_rule = found.label, f"design.cue.{found.label}"
     # size
