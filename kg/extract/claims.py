@@ -15,7 +15,6 @@ _ANAPHORIC_SUBJECT = re.compile(
     re.I,
 )
 _FIRST_PERSON = re.compile(r"\b(?:we|us|our)\b", re.I)
-_P_VALUE = re.compile(r"\bp\s*[<=]\s*0?\.\d", re.I)
 
 
 def extract_claims(
@@ -165,8 +164,9 @@ def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
     claim_type = best[2] if best else "efficacy"
     hedges = lexicon["hedge"].find(passage)
     strong = [cue for cue in lexicon["strong"].find(passage) if not negated(text, cue)]
-    if reason == "claim.study-result" or _P_VALUE.search(text):  # "improved significantly (P < 0.05)"
-        strong = [cue for cue in strong if not cue.startswith("significant")]
+    if reason == "claim.study-result" or lexicon["p-value"].search(passage):
+        # "improved significantly (P < 0.05)": statistics, not a boast
+        strong = [cue for cue in strong if not lexicon["statistical-term"].search(cue)]
     negative = lexicon["negative-result"].search(passage)
     cited_studies = [studies[i] for i in cited]
     vague = (
