@@ -266,7 +266,7 @@ class ClaimAnalysis:
     ) -> tuple[ClaimAssessment, tuple[str, bytes]]:
         """The assessment, and what it asked of the claim's evidence and the corpus statements
         (`Recording.record`)."""
-        recording = Recording(tokens)
+        recording = Recording(tokens, self._shared, None if evidence.cited else id(evidence.pool))
         scarcity, adverse = (
             RecordedStatements(getattr(self, n), k, recording) for k, n in _STATEMENTS.items()
         )
@@ -875,16 +875,24 @@ class Recording:
     answers, so the same questions answered alike (`ClaimAnalysis.replay`) give the same
     assessment."""
 
-    __slots__ = ("answers", "questions", "tokens")
+    __slots__ = ("answers", "pool", "questions", "shared", "tokens")
 
-    def __init__(self, tokens: AnswerTokens):
-        self.tokens = tokens
+    def __init__(self, tokens: AnswerTokens, shared: dict[object, str], pool: int | None):
+        """`shared` holds tokens of answers from shared inputs only (keyed as in
+        `ClaimAnalysis._token`); `pool` is the claim's pool when its evidence is its pool's."""
+        self.tokens, self.shared, self.pool = tokens, shared, pool
         self.questions: list[str] = []
         self.answers: list[str] = []
 
     def note(self, question: str, answer: T) -> T:
         self.questions.append(question)
-        self.answers.append(self.tokens.of(answer))
+        key = question if question[0] in _STATEMENTS else None if self.pool is None else (self.pool, question)
+        token = None if key is None else self.shared.get(key)
+        if token is None:
+            token = self.tokens.of(answer)
+            if key is not None:
+                self.shared[key] = token
+        self.answers.append(token)
         return answer
 
     def record(self) -> tuple[str, bytes]:
