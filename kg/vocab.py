@@ -107,6 +107,12 @@ class Vocabulary:
                 self._regexes.append((screened(str(rx), re.IGNORECASE), iri))
         self._folded.make_automaton()
         self._exact.make_automaton()
+        # "GMFCS level IV" is no intravenous route: words after which a concept's label is not it
+        self._not_after = {
+            iri: frozenset(str(w).lower() for w in graph.objects(URIRef(iri), HCKG.notAfter))
+            for iri in self.concepts
+            if (URIRef(iri), HCKG.notAfter, None) in graph
+        }
 
     @staticmethod
     def _add(automaton: ahocorasick.Automaton, key: str, iri: str) -> None:
@@ -145,11 +151,19 @@ class Vocabulary:
         hits: list[Hit] = []
         last_end = -1
         for start, _, iri, end in candidates:
-            if start < last_end:
+            if start < last_end or self._after_blocked(text, start, iri):
                 continue
             hits.append(Hit(start, end, iri, text[start:end]))
             last_end = end
         return hits
+
+    def _after_blocked(self, text: str, start: int, iri: str) -> bool:
+        """Whether the word before the hit is one after which the concept's label means something else."""
+        words = self._not_after.get(iri)
+        if not words:
+            return False
+        before = text[max(0, start - 20) : start].split()
+        return bool(before) and before[-1].lower().strip("(,") in words
 
 
 def _scan(view: MatchView, automaton: ahocorasick.Automaton) -> list[tuple[int, int, str, int]]:

@@ -812,3 +812,28 @@ def test_a_mother_named_in_apposition_credits_the_clinic(write_docs):
         "feature.md",
     )
     assert study_in(x, "her mother, Grace").design == "testimonial"
+
+
+def test_star_rated_reviews_are_testimonials_of_one_child_each(write_docs):
+    x = extract(
+        write_docs,
+        "# StemLife Pediatric Center - Patient Reviews\n\n## What parents say\n\n"
+        '★★★★★ "Amazing results! After two sessions our son Jake started saying full sentences." – '
+        "Sarah, mother of Jake (USA)\n\n"
+        '★★★★★ "The staff were wonderful and her muscles are much softer now." – Luis, father of Camila',
+        "reviews.md",
+    )
+    assert x.document.kind == "clinic-marketing"
+    assert [(s.design, s.n, s.evidence.sentence.text[:18]) for s in x.studies] == [
+        ("testimonial", 1, "After two sessions"),  # the outcome, not "Amazing results!"
+        ("testimonial", 1, '★★★★★ "The staff w'),
+    ]
+
+
+def test_a_gmfcs_level_is_no_intravenous_route(write_docs):
+    x = extract(
+        write_docs,
+        "We report a 5-year-old boy with cerebral palsy (GMFCS level IV) who received IV infusions.",
+    )
+    routes = [(c.surface, c.evidence.span.start) for c in x.concepts if c.ctype == "route"]
+    assert routes == [("IV", x.document.text.index("IV infusions"))]  # not the "IV" of "level IV"

@@ -169,11 +169,14 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
             out.append(_Candidate(s, "study.case-label", _abs(s, m)))  # "Case study: A 7-year-old girl..."
             continue
         if m := testimonial.search(passage):
-            if open_testimonial_paragraph != s.paragraph and not _outcome_told_next(
-                s, sentences, passages, testimonial, change
-            ):
-                out.append(_Candidate(s, "study.testimonial", _abs(s, m), True))
-                open_testimonial_paragraph = s.paragraph
+            if open_testimonial_paragraph != s.paragraph:
+                told = _outcome_told_next(s, sentences, passages, change)
+                if told is None:
+                    out.append(_Candidate(s, "study.testimonial", _abs(s, m), True))
+                    open_testimonial_paragraph = s.paragraph
+                elif not testimonial.search(passages[told.index]):  # (else it is taken there)
+                    out.append(_Candidate(told, "study.testimonial", told.span, True))
+                    open_testimonial_paragraph = s.paragraph
             continue
         if narrator and (m := change.search(passage)) and _CHILD_PRONOUN.search(text):
             if open_testimonial_paragraph != s.paragraph:
@@ -243,15 +246,14 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
     return out
 
 
-def _outcome_told_next(s: Sentence, sentences, passages, testimonial, change) -> bool:
-    """A parent's words with no outcome in them ("We want to give him every chance," said his
-    mother) when the next sentence of the paragraph is the report of an outcome: that one is the
-    testimonial."""
+def _outcome_told_next(s: Sentence, sentences, passages, change) -> Sentence | None:
+    """The next sentence of the paragraph when it reports the outcome that the parent's words in
+    `s` do not ("We want to give him every chance," said his mother; ★★★★★ "Amazing results!"
+    — then "After two sessions he started saying full sentences"): that one is the testimonial."""
     if change.search(passages[s.index]) or s.index + 1 >= len(sentences):
-        return False
+        return None
     nxt = sentences[s.index + 1]
-    later = passages[nxt.index]
-    return nxt.paragraph == s.paragraph and bool(testimonial.search(later) and change.search(later))
+    return nxt if nxt.paragraph == s.paragraph and change.search(passages[nxt.index]) else None
 
 
 def _identified_here(s: Sentence, passage: Screened, entities: list[EntityMention]) -> bool:
@@ -404,10 +406,7 @@ def _describe(doc, cand, context, passages, concepts, entities, lexicon) -> Stud
         cand.named_case
         or cand.rule == "study.parent-account"
         or study.design == "case-report"
-        or (
-            cand.testimonial
-            and lexicon["one-relative"].search(doc.text[cand.span.start : cand.span.end]) is not None
-        )
+        or (cand.testimonial and lexicon["one-relative"].search(cand.sentence.text) is not None)
     )
     if study.n is None and (one_patient or lexicon["single-patient"].search(ctx)):
         study.n = 1
