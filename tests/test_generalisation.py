@@ -837,3 +837,17 @@ def test_a_gmfcs_level_is_no_intravenous_route(write_docs):
     )
     routes = [(c.surface, c.evidence.span.start) for c in x.concepts if c.ctype == "route"]
     assert routes == [("IV", x.document.text.index("IV infusions"))]  # not the "IV" of "level IV"
+
+
+def test_a_call_for_research_is_an_evidence_claim(write_docs):
+    x = extract(
+        write_docs,
+        "Results: No serious adverse events occurred in the 20 children treated with stem cells.\n\n"
+        "Conclusion: The trial was not powered to detect efficacy, and a larger trial is needed. A "
+        "randomised trial is warranted.",
+        "abstract.txt",
+    )
+    for words in ("a larger trial is needed", "A randomised trial is warranted"):
+        claim = claim_in(x, words)
+        assert claim is not None and claim.claim_type == "evidence", words
+    assert claim_in(x, "a larger trial is needed").hedged

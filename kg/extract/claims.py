@@ -76,6 +76,7 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
             "patient-outcome",
             "testimonial",
             "cost",
+            "research-call",
         )
     )
     if not predicate:
@@ -131,6 +132,8 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
         )
     ):
         return "claim.state-of-evidence"
+    if lexicon["research-call"].search(body):
+        return "claim.research-call"  # "A randomised trial is warranted."
     return None
 
 
