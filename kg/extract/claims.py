@@ -60,10 +60,11 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
     if (is_heading(s) and not bullet) or is_title(s, doc.title) or lexicon["non-claim"].search(body):
         return None
     changed = lexicon["change"].search(body)
-    safety_promise = lexicon["type-safety"].search(body) and _affirms_strongly(text, body, lexicon)
+    affirmed = _affirms_strongly(text, body, lexicon)
+    safety_promise = affirmed and lexicon["type-safety"].search(body)
     if lexicon["procedure"].search(body) and not (changed or safety_promise):
         return None  # "Cells are given at a dose of 1 million per kg", not "every dose is safe"
-    predicate = _affirms_strongly(text, body, lexicon) or any(
+    predicate = affirmed or any(
         lexicon[name].search(body)
         for name in (
             "predicate",
@@ -142,12 +143,12 @@ def _affirms_strongly(text: str, body, lexicon: Lexicon) -> bool:
     return any(not negated(text, cue) for cue in lexicon["strong"].find(body))
 
 
-def _cautions(passage, lexicon: Lexicon) -> bool:
+def _cautions(passage, affirmed: bool, lexicon: Lexicon) -> bool:
     """A warning of harm, or a statement that the evidence is missing, that promises nothing
-    besides ("Despite limited evidence, the cells are proven to restore walking" still promises)."""
+    besides (`affirmed`: a strong word not negated; "Despite limited evidence, the cells are proven
+    to restore walking" still promises)."""
     caution = lexicon["harm-warning"].search(passage) or lexicon["evidence-scarcity"].search(passage)
-    promise = _affirms_strongly(passage.text, passage, lexicon) or lexicon["change"].search(passage)
-    return bool(caution) and not promise
+    return bool(caution) and not (affirmed or lexicon["change"].search(passage))
 
 
 def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
@@ -166,7 +167,8 @@ def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
         best = next((x for x in scores if x[0] > 0 and x[2] != "access"), None)
     claim_type = best[2] if best else "efficacy"
     hedges = lexicon["hedge"].find(passage)
-    strong = [cue for cue in lexicon["strong"].find(passage) if not negated(text, cue)]
+    affirmed = [cue for cue in lexicon["strong"].find(passage) if not negated(text, cue)]
+    strong = affirmed
     if reason == "claim.study-result" or lexicon["p-value"].search(passage):
         # "improved significantly (P < 0.05)": statistics, not a boast
         strong = [cue for cue in strong if not lexicon["statistical-term"].search(cue)]
@@ -193,7 +195,7 @@ def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
         hedged=bool(hedges),
         hedge_cues=hedges,
         strong_cues=strong,
-        polarity="negative" if negative or _cautions(passage, lexicon) else "positive",
+        polarity="negative" if negative or _cautions(passage, bool(affirmed), lexicon) else "positive",
         cell_sources=keys["cell_source"],
         routes=keys["route"],
         outcomes=keys["outcome"],

@@ -288,10 +288,6 @@ def _add_own_study(out: list[_Candidate], doc, sentences, passages, own_study) -
     out.insert(at, own)
 
 
-def _text_of(doc: Document, span: Span) -> str:
-    return doc.text[span.start : span.end]
-
-
 def _abs(s: Sentence, m: re.Match[str]) -> Span:
     return Span(s.span.start + m.start(), s.span.start + m.end())
 
