@@ -438,16 +438,20 @@ def test_claims_keep_their_lines_unless_their_inputs_change(write_docs, tmp_path
     _same_as_fresh(folder, out, tmp_path / "fresh")
 
 
-def test_a_claims_assessment_reads_its_independent_study_count_only_to_write_it(parallel_build):
-    """Kept claims get their independent-study count written afresh without re-assessing, which
-    is right only while the count decides nothing else in the assessment."""
-    out, _ = parallel_build
+def _claim_analysis(out) -> tuple[analyse.ClaimAnalysis, list]:
+    """The claim analysis of a built graph, as grading prepares it, and the claims it assesses."""
     store = GraphStore(out, read_only=True)
     studies, claims, docs = grading_inputs(store, BuildCache(out))
     rules = load_rules()
     h, labels = read_hierarchy(store)
     grades = {s.iri: grade_study(s, rules) for s in studies}
-    analysis = analyse.ClaimAnalysis(studies, grades, docs, h, labels, rules, load_lexicon())
+    return analyse.ClaimAnalysis(studies, grades, docs, h, labels, rules, load_lexicon()), claims
+
+
+def test_a_claims_assessment_reads_its_independent_study_count_only_to_write_it(parallel_build):
+    """Kept claims get their independent-study count written afresh without re-assessing, which
+    is right only while the count decides nothing else in the assessment."""
+    analysis, claims = _claim_analysis(parallel_build[0])
     for c in claims:
         cells, evidence = analysis.evidence(c)
         a = analysis.assess(c, cells, evidence)
@@ -460,13 +464,7 @@ def test_a_claims_assessment_reads_its_independent_study_count_only_to_write_it(
 def test_recorded_questions_replay_to_the_recorded_answers(parallel_build):
     """What an assessment asked of its evidence and the corpus statements replays to the same
     answers on the same inputs, and to others when a statement list it read changed."""
-    out, _ = parallel_build
-    store = GraphStore(out, read_only=True)
-    studies, claims, docs = grading_inputs(store, BuildCache(out))
-    rules = load_rules()
-    h, labels = read_hierarchy(store)
-    grades = {s.iri: grade_study(s, rules) for s in studies}
-    analysis = analyse.ClaimAnalysis(studies, grades, docs, h, labels, rules, load_lexicon())
+    analysis, claims = _claim_analysis(parallel_build[0])
     tokens = analyse.AnswerTokens()
     recorded = {}
     for c in claims:
@@ -476,7 +474,7 @@ def test_recorded_questions_replay_to_the_recorded_answers(parallel_build):
         assert analysis.replay(evidence, *recorded[c.iri][:1], tokens) == recorded[c.iri][1]
     asked = {q for questions, _ in recorded.values() for q in questions.split()}
     assert {"A?", "b", "B", "c"} <= asked and analysis.adverse
-    changed = analyse.ClaimAnalysis(studies, grades, docs, h, labels, rules, load_lexicon())
+    changed, _ = _claim_analysis(parallel_build[0])  # the same inputs, read again
     changed.adverse = []
     for c in claims:
         questions, answers = recorded[c.iri]
