@@ -1249,9 +1249,15 @@ def _single_case(s: StudyRecord) -> bool:
 
 
 def _modest(c: ClaimRecord, lexicon: Lexicon) -> bool:
-    """Whether the claim reports only a small or limited effect, with no strong wording
-    ("some trials have reported modest gains"): it overstates nothing by leaning on them."""
-    return not c.strong_cues and lexicon["modest-effect"].search(c.quote) is not None
+    """Whether the claim reports only a small or limited effect, or hedges and admits in the same
+    sentence that the evidence is missing, with no strong wording ("some trials have reported
+    modest gains"; "pilot work suggests they may reduce inflammation, but their benefit has not
+    been established"): it overstates nothing by leaning on them."""
+    if c.strong_cues:
+        return False
+    if lexicon["modest-effect"].search(c.quote):
+        return True
+    return c.hedged and lexicon["evidence-scarcity"].search(c.quote) is not None
 
 
 def _hedged_elsewhere(c: ClaimRecord, lexicon: Lexicon) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import IngestError
-from kg.lexicon import Lexicon, load_lexicon
+from kg.lexicon import CueSet, Lexicon, load_lexicon
 from kg.model import Document
 
 log = logging.getLogger(__name__)
@@ -141,18 +141,20 @@ def guess_title(text: str) -> str:
     return ""
 
 
-def infer_kind(text: str, lexicon: Lexicon) -> tuple[str, str]:
-    """Document kind from weighted cue counts, with the cues that decided it."""
-    scores: list[tuple[float, str, list[str]]] = []
+def infer_kind(text: str, lexicon: Lexicon) -> tuple[str, str, bool]:
+    """Document kind from weighted cue counts, with the cues that decided it and whether such
+    documents report a study of their own."""
+    scores: list[tuple[float, str, list[str], CueSet]] = []
     for cue_set in lexicon.prefixed("kind-"):
         cues = cue_set.find(text)
-        scores.append((cue_set.weight * len(cues), cue_set.label, cues))
+        scores.append((cue_set.weight * len(cues), cue_set.name, cues, cue_set))
     scores.sort(key=lambda s: (-s[0], s[1]))
-    best = scores[0] if scores else (0.0, "other", [])
-    if best[0] < 4:
-        return "other", "no kind has enough cues"
-    shown = ", ".join(f'"{c}"' for c in best[2][:6])
-    return best[1], f"{best[1]} cues (score {best[0]:g}): {shown}"
+    if not scores or scores[0][0] < 4:
+        return "other", "no kind has enough cues", False
+    score, _, cues, best = scores[0]
+    shown = ", ".join(f'"{c}"' for c in cues[:6])
+    reason = f"{best.name.removeprefix('kind-')} cues (score {score:g}): {shown}"
+    return best.label, reason, best.reports_own_study
 
 
 def document_id(name: str, text: str) -> str:
@@ -186,7 +188,8 @@ def read_document(
             media_type = "text/markdown"
     if not re.search(r"[^\W\d_]{2,}", text):
         raise IngestError(f"{name}: no readable text (no words found)")
-    kind, reason = infer_kind(text, lexicon or load_lexicon())
+    # an HTML page's title (which trafilatura keeps out of the text) often names what it is
+    kind, reason, own_study = infer_kind(f"{title}\n\n{text}" if title else text, lexicon or load_lexicon())
     return Document(
         doc_id=document_id(name, text),
         name=name,
@@ -194,6 +197,7 @@ def read_document(
         title=title or guess_title(text),
         kind=kind,
         kind_reason=reason,
+        own_study=own_study,
         sha256=hashlib.sha256(data).hexdigest(),
         media_type=media_type,
         date=date or find_date(text),

@@ -66,6 +66,7 @@ class CueSet:
     alternation: Alternation
     weight: float = 1.0
     priority: int = 100
+    reports_own_study: bool = False  # (document kinds) such documents report a study of their own
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -131,6 +132,7 @@ def _load(path: Path) -> Lexicon:
             lowered[: len(terms)] = [lowered_term_pattern(t) for t in terms]
         weight = g.value(node, HCKG.weight)
         priority = g.value(node, HCKG.priority)
+        own = g.value(node, HCKG.reportsOwnStudy)
         label = g.value(node, RDFS.label)
         try:
             alternation = Alternation(alternatives, flags, lowered)
@@ -145,6 +147,7 @@ def _load(path: Path) -> Lexicon:
             alternation=alternation,
             weight=float(weight.toPython()) if isinstance(weight, Literal) else 1.0,
             priority=int(priority.toPython()) if isinstance(priority, Literal) else 100,
+            reports_own_study=isinstance(own, Literal) and bool(own.toPython()),
         )
     for cues in sets.values():
         SHARED.hold(cues.alternation)

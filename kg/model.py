@@ -26,6 +26,7 @@ class Document:
     sha256: str
     media_type: str = "text/plain"
     date: str | None = None  # publication or update date (ISO 8601) when the page states one
+    own_study: bool = False  # it reports a study of its own (an abstract, a review, a registry record)
 
 
 @dataclass(frozen=True)

@@ -851,3 +851,70 @@ def test_a_call_for_research_is_an_evidence_claim(write_docs):
         claim = claim_in(x, words)
         assert claim is not None and claim.claim_type == "evidence", words
     assert claim_in(x, "a larger trial is needed").hedged
+
+
+REGISTRY = (
+    "ISRCTN registry\n\n"
+    "Bone marrow mononuclear cells in children with dyskinetic cerebral palsy\n\n"
+    "Sponsor: Example University Hospital\nStudy type: Interventional\nAllocation: Randomized\n"
+    "Masking: Double\nRecruitment status: Completed\nTarget sample size: 40\n\n"
+    "Plain English summary\n\n"
+    "The aim of this study is to find out whether one intrathecal dose of bone marrow mononuclear "
+    "cells improves dystonia in children aged 4 to 12 years. The study will enrol 40 children.\n\n"
+    "Secondary outcome measures\n\n"
+    "Number of participants with serious adverse events up to 12 months."
+)
+
+
+def test_a_trial_registry_record_is_kind_other_and_reports_its_own_study(write_docs):
+    x = extract(write_docs, REGISTRY, "record.txt")
+    assert x.document.kind == "other" and x.document.own_study
+    assert "registry-record cues" in x.document.kind_reason
+    assert own_study(x).n == 40
+    # the study's question and its outcome measures are not claims
+    assert claim_in(x, "to find out whether") is None
+    assert claim_in(x, "Number of participants with serious adverse events") is None
+
+
+def test_a_family_fundraising_page_is_a_blog_with_testimonials(write_docs):
+    page = (
+        "# Help Aisha get treatment\n\n"
+        "Organizer: Sam Okafor (Aisha's uncle)\nBeneficiary: Grace Okafor\n\n"
+        "$9,200 raised of $30,000 goal, 95 donations\n\n"
+        "Aisha is six and has spastic diplegic cerebral palsy. We found a clinic in Bogotá which treats "
+        "children with umbilical cord stem cells. We read stories of other families whose children "
+        "began to talk after treatment. One boy from Ohio went from crawling to walking in a year!\n\n"
+        "## Update, May 3\n\n"
+        "Aisha had her first infusion. Her teacher says her hands are looser and she holds a spoon now.\n\n"
+        "Every donation brings Aisha closer to her first steps. Please share!"
+    )
+    x = extract(write_docs, page, "fundraiser.md")
+    assert x.document.kind == "blog"
+    assert "spastic-cerebral-palsy" in {c.concept.rsplit("/", 1)[-1] for c in x.concepts}
+    assert study_in(x, "stories of other families").design == "testimonial"
+    assert study_in(x, "Her teacher says").design == "testimonial"  # the relative's account
+    assert not any("closer to her first steps" in s.evidence.sentence.text for s in x.studies)
+    assert claim_in(x, "which treats children with umbilical cord stem cells").claim_type == "access"
+    assert claim_in(x, "One boy from Ohio went from crawling to walking") is not None
+
+
+def test_html_title_counts_for_the_kind_and_pubmed_ids_identify_studies(write_docs):
+    page = (
+        "<!DOCTYPE html><html><head><title>Our Protocol | Example Cell Clinic</title></head><body>"
+        "<h1>Our Protocol</h1>"
+        "<p>Our scientific director built our cord tissue program in our own laboratory in Lima.</p>"
+        "<p>A randomized trial of 90 children found that cord blood improved motor function (Kim et "
+        "al., PMID 31234567). Our cord tissue protocol builds on these results.</p>"
+        "<ul><li>No serious side effects have been seen with our cells.</li>"
+        "<li>Improvements are permanent because the cells integrate into the brain.</li></ul>"
+        "</body></html>"
+    )
+    x = extract(write_docs, page, "science.html")
+    assert x.document.kind == "clinic-marketing"
+    trial = study_in(x, "A randomized trial of 90 children")
+    assert trial.identifiable and trial.identifiable_by == "registry id or DOI"
+    # a finding reported by a study is typed by what was found, not as a claim about research
+    assert claim_in(x, "found that cord blood improved motor function").claim_type == "efficacy"
+    assert claim_in(x, "builds on these results").claim_type == "evidence"
+    permanent = claim_in(x, "Improvements are permanent")
+    assert permanent is not None and permanent.claim_type == "mechanism"

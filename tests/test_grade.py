@@ -410,3 +410,19 @@ def test_an_abstracts_plain_results_about_its_own_study_are_reports(write_docs, 
     )
     rows = graded(folder, tmp_path)
     assert codes(find(rows, "Results: Survival was 100%")) == []
+
+
+def test_a_hedged_claim_that_admits_missing_evidence_is_not_a_vague_citation(write_docs, tmp_path):
+    folder = write_docs(
+        {
+            "summary.md": (
+                "# Bone marrow cells and cerebral palsy\n\n"
+                "An earlier study suggests that bone marrow stem cells might lessen neuroinflammation, "
+                "though a benefit for children has never been shown.\n\n"
+                "Another study showed that bone marrow stem cells lessen neuroinflammation."
+            )
+        }
+    )
+    rows = graded(folder, tmp_path)
+    assert codes(find(rows, "An earlier study suggests")) == []
+    assert codes(find(rows, "Another study showed")) == ["vague-citation"]  # no hedge, no caveat

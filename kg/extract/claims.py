@@ -62,7 +62,8 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
     changed = lexicon["change"].search(body)
     affirmed = _affirms_strongly(text, body, lexicon)
     safety_promise = affirmed and lexicon["type-safety"].search(body)
-    if lexicon["procedure"].search(body) and not (changed or safety_promise):
+    priced = lexicon["price"].search(text)
+    if lexicon["procedure"].search(body) and not (changed or safety_promise or priced):
         return None  # "Cells are given at a dose of 1 million per kg", not "every dose is safe"
     predicate = affirmed or any(
         lexicon[name].search(body)
@@ -70,6 +71,8 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
             "predicate",
             "type-safety",
             "type-access",
+            "type-access-offer",
+            "type-evidence-backing",
             "change",
             "evidence-scarcity",
             "negative-result",
@@ -102,9 +105,7 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
         return "claim.safety-assertion"  # "in two decades we have never seen a serious side effect"
     if previous_on_topic and lexicon["adverse-reported"].search(body) and not background:
         return "claim.reported-harm"  # "(The procedure is very safe.) Some children may have a fever"
-    if lexicon["price"].search(text) and (
-        lexicon["type-access"].search(body) or lexicon["cost"].search(body)
-    ):
+    if priced and (lexicon["type-access"].search(body) or lexicon["cost"].search(body)):
         return "claim.price"  # "Package price: from USD 18,000", "The standard package is USD 26,500"
     if (
         bullet
@@ -120,6 +121,8 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
         return "claim.outcome-change"
     if previous_on_topic and _ANAPHORIC_SUBJECT.match(text) and not background:
         return "claim.anaphoric-subject"
+    if previous_on_topic and affirmed and not background and _boasts(text, body, lexicon):
+        return "claim.strong-assertion"  # "(... with our cells.) Results are permanent because ..."
     if (
         lexicon["type-evidence"].search(body)
         and lexicon["research-noun"].search(body)
@@ -129,6 +132,7 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
             or lexicon["evidence-outlook"].search(body)
             or lexicon["hedge"].search(body)
             or lexicon["evidence-scarcity"].search(body)
+            or lexicon["type-evidence-backing"].search(body)
             or changed  # "Some children in trials improved slightly more than..."
         )
     ):
@@ -143,6 +147,15 @@ def _affirms_strongly(text: str, body, lexicon: Lexicon) -> bool:
     return any(not negated(text, cue) for cue in lexicon["strong"].find(body))
 
 
+def _boasts(text: str, body, lexicon: Lexicon) -> bool:
+    """An unhedged strong cue, not negated and not a statistical term ("results are permanent",
+    not "the investment can be significant")."""
+    if lexicon["hedge"].search(body):
+        return False
+    statistical = lexicon["statistical-term"]
+    return any(not (negated(text, cue) or statistical.search(cue)) for cue in lexicon["strong"].find(body))
+
+
 def _cautions(passage, affirmed: bool, lexicon: Lexicon) -> bool:
     """A warning of harm, or a statement that the evidence is missing, that promises nothing
     besides (`affirmed`: a strong word not negated; "Despite limited evidence, the cells are proven
@@ -153,9 +166,15 @@ def _cautions(passage, affirmed: bool, lexicon: Lexicon) -> bool:
 
 def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
     text = s.text
+    # "a meta-analysis found that stem cell therapy improved ...": typed by what was found (but
+    # "no study has shown that stem cells cure CP" is about the evidence)
+    finding = lexicon["finding-clause"].search(passage)
+    if finding and negated(text, finding.group(0)):
+        finding = None
+    typed = passage.part(finding.end()) if finding else passage
     scores = []
     for cue_set in lexicon.prefixed("type-"):
-        found = cue_set.find(passage)
+        found = cue_set.find(typed)
         scores.append((cue_set.weight * len(found), -cue_set.priority, cue_set.label, found))
     scores.sort(reverse=True)
     best = next((x for x in scores if x[0] > 0), None)

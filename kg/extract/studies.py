@@ -141,11 +141,11 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
     change = lexicon["change"]
     attribution = lexicon["research-attribution"]
     called_for = lexicon["study-called-for"]
-    abstract_like = doc.kind in {"abstract", "review"}
+    abstract_like = doc.own_study  # an abstract, a review, a trial registry record
     # a parent's own blog ("my daughter", "our son"): how the child changed is a testimonial
     narrator = doc.kind == "blog" and lexicon["parent-narrator"].search(doc.text) is not None
     # words by which a document names its own study: an abstract's "the trial", "our study"
-    self_determiners = {"this", "the", "our"} if doc.kind == "abstract" else {"this"}
+    self_determiners = {"this", "the", "our"} if doc.own_study and doc.kind != "review" else {"this"}
     out: list[_Candidate] = []
     open_testimonial_paragraph = -1
     for s in sentences:
@@ -178,7 +178,12 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
                     out.append(_Candidate(told, "study.testimonial", told.span, True))
                     open_testimonial_paragraph = s.paragraph
             continue
-        if narrator and (m := change.search(passage)) and _CHILD_PRONOUN.search(text):
+        if (
+            narrator
+            and (m := change.search(passage))
+            and _CHILD_PRONOUN.search(text)
+            and not lexicon["aspiration"].search(passage)
+        ):
             if open_testimonial_paragraph != s.paragraph:
                 out.append(_Candidate(s, "study.parent-account", _abs(s, m), True))
                 open_testimonial_paragraph = s.paragraph
@@ -241,7 +246,7 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
                 early and not quantified and lexicon["result-verb"].search(passage.part(m.end()))
             ):
                 out.append(_Candidate(s, "study.plural-with-detail", _abs(s, m)))
-    if doc.kind in {"abstract", "review"}:
+    if doc.own_study:
         _add_own_study(out, doc, sentences, passages, lexicon["own-study"])
     return out
 
