@@ -235,16 +235,24 @@ def is_list_item(sentence: Sentence, text: str) -> bool:
     return _ITEM_NUMBER_BEFORE.search(text, max(0, start - 8), start) is not None
 
 
+_QUOTATION_CLOSED = re.compile(r"[.!?][\"\u201d\u00bb]")
+
+
 def is_heading(sentence: Sentence) -> bool:
-    """A short line with no closing punctuation: a title or section heading."""
+    """A short line with no closing punctuation: a title or section heading (not a quotation
+    closed inside it: '"Now she sits." – Lucia, her grandmother')."""
     text = sentence.text.strip()
-    return not _ends_with_closing(text, ".!?") and len(text.split()) <= HEADING_MAX_WORDS
+    if _ends_with_closing(text, ".!?") or _QUOTATION_CLOSED.search(text):
+        return False
+    return len(text.split()) <= HEADING_MAX_WORDS
 
 
 def is_title(sentence: Sentence, title: str) -> bool:
     """The document's title line (a heading, not a sentence that happens to open the text)."""
-    text = sentence.text.strip()
-    return text == title.strip() and not _ends_with_closing(text, ".!?")
+    text, title = sentence.text.strip(), title.strip()
+    # (or the title's last sentence after a label: "P-117. Intrathecal cells in spastic diplegia")
+    whole = text == title or (len(text) >= 20 and title.endswith(" " + text))
+    return whole and not _ends_with_closing(text, ".!?")
 
 
 def negated(text: str, cue: str) -> bool:

@@ -162,7 +162,9 @@ class Vocabulary:
         words = self._not_after.get(iri)
         if not words:
             return False
-        before = text[max(0, start - 20) : start].split()
+        before = text[max(0, start - 30) : start].split()
+        if len(before) > 1 and before[-1].endswith(("-", "\u2013")):
+            before.pop()  # a range: "GMFCS II-IV" is blocked by the word before "II-"
         return bool(before) and before[-1].lower().strip("(,") in words
 
 

@@ -918,3 +918,63 @@ def test_html_title_counts_for_the_kind_and_pubmed_ids_identify_studies(write_do
     assert claim_in(x, "builds on these results").claim_type == "evidence"
     permanent = claim_in(x, "Improvements are permanent")
     assert permanent is not None and permanent.claim_type == "mechanism"
+
+
+def test_a_poster_abstract_with_a_numbered_title_and_patients_who_chose_treatment(write_docs):
+    text = (
+        "P-42. Intravenous cord blood cells in spastic quadriplegia: 1-year results of a matched cohort\n\n"
+        "Background: Cord blood cells are sold to families in several countries.\n\n"
+        "Methods: 30 children aged 2-8 years (GMFCS III-V) opted for cord blood infusions plus therapy "
+        "(n=15) or therapy alone (n=15).\n\n"
+        "Results: GMFM-66 rose by 4.0 points with cells and by 2.2 points without (p=0.03).\n\n"
+        "Conclusion: Because families chose their group and raters were not blinded, these gains may "
+        "reflect selection bias."
+    )
+    x = extract(write_docs, text, "poster.txt")
+    assert x.document.kind == "abstract"
+    assert [s.evidence.sentence.text[:11] for s in x.studies] == ["Methods: 30"]  # not the title
+    assert own_study(x).n == 30
+    routes = [c.surface for c in x.concepts if c.ctype == "route"]
+    assert routes == ["Intravenous"]  # the "V" of "GMFCS III-V" is no route, nor "IV" in a range
+    limitation = claim_in(x, "these gains may reflect selection bias")
+    assert limitation is not None and limitation.claim_type == "evidence" and limitation.hedged
+
+
+def test_clinic_social_media_posts(write_docs):
+    text = (
+        "# BrightCell Clinic – posts\n\n"
+        "**BrightCell** · 1 day ago\n"
+        "Little Mateus, 6, took his first independent steps after two rounds of cord tissue stem cells "
+        "#cerebralpalsy #stemcells\n\n"
+        "**BrightCell** · 4 days ago\n"
+        "Our cord tissue MSCs cross the blood-brain barrier and switch off inflammation in the brain.\n\n"
+        "**BrightCell** · 1 week ago\n"
+        '"Before, Ana could not hold her head up. Now she sits and plays with her brother." – Lucia, '
+        "Ana's grandmother"
+    )
+    x = extract(write_docs, text, "posts.md")
+    keys = {c.concept.rsplit("/", 1)[-1] for c in x.concepts}
+    assert {"cerebral-palsy", "stem-cell", "motor-function", "posture"} <= keys
+    assert study_in(x, "Little Mateus, 6,").design == "testimonial"
+    assert study_in(x, "Now she sits and plays").design == "testimonial"
+    assert claim_in(x, "cross the blood-brain barrier").claim_type == "mechanism"
+    assert claim_in(x, "Now she sits and plays") is not None
+
+
+def test_a_hospital_leaflet_answers_without_promising(write_docs):
+    text = (
+        "Stem cell treatment: information for families\n\n"
+        "This leaflet explains what we know about stem cells for cerebral palsy.\n\n"
+        "The cells used in trials usually come from cord blood or bone marrow.\n\n"
+        "Do stem cells help children with cerebral palsy?\n"
+        "We do not know yet. None of these treatments has been shown to repair the brain.\n\n"
+        "Some clinics inject cells into the spinal fluid. The safest way to receive stem cells is "
+        "within a registered clinical trial."
+    )
+    x = extract(write_docs, text, "leaflet.txt")
+    assert claim_in(x, "This leaflet explains") is None
+    assert claim_in(x, "The cells used in trials usually come from") is None
+    dont_know = claim_in(x, "We do not know yet")
+    assert dont_know is not None and dont_know.claim_type == "evidence"
+    assert not any("registered clinical trial" in s.evidence.sentence.text for s in x.studies)
+    assert "intrathecal" in {c.concept.rsplit("/", 1)[-1] for c in x.concepts}

@@ -426,3 +426,21 @@ def test_a_hedged_claim_that_admits_missing_evidence_is_not_a_vague_citation(wri
     rows = graded(folder, tmp_path)
     assert codes(find(rows, "An earlier study suggests")) == []
     assert codes(find(rows, "Another study showed")) == ["vague-citation"]  # no hedge, no caveat
+
+
+def test_a_leaflets_mild_side_effects_and_reported_harms_are_not_promises(write_docs, tmp_path):
+    folder = write_docs(
+        {
+            "leaflet.txt": (
+                "Stem cells for cerebral palsy: a guide for parents\n\n"
+                "In clinical trials of cord blood cells, side effects have usually been mild.\n\n"
+                "Outside trials, serious complications have been reported after stem cell injections.\n\n"
+                "None of these stem cell treatments has been shown to repair brain damage."
+            )
+        }
+    )
+    rows = graded(folder, tmp_path)
+    assert codes(find(rows, "In clinical trials of cord blood cells, side effects")) == []
+    for start in ("Outside trials, serious complications", "None of these stem cell treatments"):
+        row = find(rows, start)
+        assert codes(row) == [] and row["status"] == "not-assessed", start

@@ -73,6 +73,7 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
             "type-access",
             "type-access-offer",
             "type-evidence-backing",
+            "type-evidence-limitation",
             "change",
             "evidence-scarcity",
             "negative-result",
@@ -121,6 +122,10 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
         return "claim.outcome-change"
     if previous_on_topic and _ANAPHORIC_SUBJECT.match(text) and not background:
         return "claim.anaphoric-subject"
+    if (previous_on_topic or doc.own_study) and lexicon["type-evidence-limitation"].search(body):
+        return "claim.study-limitation"  # "these results may reflect selection and measurement bias"
+    if previous_on_topic and lexicon["evidence-scarcity"].search(body) and not background:
+        return "claim.state-of-evidence"  # "(Do stem cells work for cerebral palsy?) We do not know."
     if previous_on_topic and affirmed and not background and _boasts(text, body, lexicon):
         return "claim.strong-assertion"  # "(... with our cells.) Results are permanent because ..."
     if (
@@ -184,7 +189,10 @@ def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
     if best and best[2] == "access" and outcome_change:
         # "We have treated 3,000 children, and 90% improved their motor skills": it promises an outcome
         best = next((x for x in scores if x[0] > 0 and x[2] != "access"), None)
-    claim_type = best[2] if best else "efficacy"
+    if best:
+        claim_type = best[2]
+    else:  # "At present we do not know."
+        claim_type = "evidence" if lexicon["evidence-scarcity"].search(passage) else "efficacy"
     hedges = lexicon["hedge"].find(passage)
     affirmed = [cue for cue in lexicon["strong"].find(passage) if not negated(text, cue)]
     strong = affirmed
