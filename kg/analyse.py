@@ -1249,14 +1249,15 @@ def _single_case(s: StudyRecord) -> bool:
 
 
 def _modest(c: ClaimRecord, lexicon: Lexicon) -> bool:
-    """Whether the claim reports only a small or limited effect, or hedges and admits in the same
-    sentence that the evidence is missing, with no strong wording ("some trials have reported
-    modest gains"; "pilot work suggests they may reduce inflammation, but their benefit has not
-    been established"): it overstates nothing by leaning on them."""
+    """Whether the claim reports only a small or limited effect, names its evidence's limits, or
+    hedges and admits in the same sentence that the evidence is missing, with no strong wording
+    ("some trials have reported modest gains"; "… but these reports lack control groups"; "pilot
+    work suggests they may reduce inflammation, but their benefit has not been established"): it
+    overstates nothing by leaning on them."""
     if c.strong_cues:
         return False
-    if lexicon["modest-effect"].search(c.quote):
-        return True
+    if lexicon["modest-effect"].search(c.quote) or lexicon["type-evidence-limitation"].search(c.quote):
+        return True  # (or it names its evidence's limits: "… but these reports lack control groups")
     return c.hedged and lexicon["evidence-scarcity"].search(c.quote) is not None
 
 

@@ -978,3 +978,56 @@ def test_a_hospital_leaflet_answers_without_promising(write_docs):
     assert dont_know is not None and dont_know.claim_type == "evidence"
     assert not any("registered clinical trial" in s.evidence.sentence.text for s in x.studies)
     assert "intrathecal" in {c.concept.rsplit("/", 1)[-1] for c in x.concepts}
+
+
+def test_a_payers_coverage_policy_is_kind_other_and_states_the_evidence(write_docs):
+    text = (
+        "Medical Policy: Cord Blood Infusion for Cerebral Palsy\n\n"
+        "Policy number: MP-2231\nEffective date: 03/01/2026\n\n"
+        "The plan considers cord blood infusion experimental and investigational, as its benefit in "
+        "cerebral palsy has not been established.\n\n"
+        "A Cochrane review by Smith et al. (2024) rated the certainty of evidence for cell therapies as "
+        "low and recommended further trials.\n\n"
+        "CPT 38240: not covered."
+    )
+    x = extract(write_docs, text, "policy.txt")
+    assert x.document.kind == "other" and not x.document.own_study
+    assert "policy-document cues" in x.document.kind_reason
+    assert claim_in(x, "has not been established").claim_type == "evidence"
+    rated = claim_in(x, "rated the certainty of evidence")
+    assert rated is not None and rated.claim_type == "evidence"  # "recommended" is no dosing advice here
+
+
+def test_a_clinic_newsletter_and_its_parent_survey(write_docs):
+    text = (
+        "Subject: News from the Helix Cell Center\n\n"
+        "Dear families,\n\n"
+        "Our patient coordinator surveyed the parents of 150 children treated since 2022. 88% of "
+        "parents reported better muscle tone.\n\n"
+        "We use umbilical cord tissue cells grown in our ISO-certified lab. Higher doses mean better "
+        "results.\n\n"
+        "Join our free webinar on May 2. Reserve your place today!\n\n"
+        "The Helix Cell Center team"
+    )
+    x = extract(write_docs, text, "newsletter.txt")
+    assert x.document.kind == "clinic-marketing"
+    survey = study_in(x, "surveyed the parents of 150 children")
+    assert survey.n == 150 and survey.design == "case-series" and not survey.identifiable
+    assert "uc-msc" in {c.concept.rsplit("/", 1)[-1] for c in x.concepts}
+    assert claim_in(x, "Higher doses mean better results") is not None
+
+
+def test_a_family_video_diary(write_docs):
+    text = (
+        "[Video] Week 1 of stem cell treatment in Tbilisi | Our CP journey\n\n"
+        "[00:05] Welcome back to our channel! Today Nika had her second injection into the spine.\n\n"
+        "[01:10] The doctor said the cells help damaged nerves regrow. He said that's why kids talk "
+        "better after a few months.\n\n"
+        "[02:40] We already see changes. Her right hand is a bit more open and she's babbling more."
+    )
+    x = extract(write_docs, text, "vlog.txt")
+    assert x.document.kind == "blog"
+    assert [s.evidence.sentence.text[:13] for s in x.studies] == ["Her right han"]  # not "He said"
+    assert {"speech-language", "neurogenesis", "intrathecal"} <= {
+        c.concept.rsplit("/", 1)[-1] for c in x.concepts
+    }

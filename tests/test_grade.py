@@ -444,3 +444,20 @@ def test_a_leaflets_mild_side_effects_and_reported_harms_are_not_promises(write_
     for start in ("Outside trials, serious complications", "None of these stem cell treatments"):
         row = find(rows, start)
         assert codes(row) == [] and row["status"] == "not-assessed", start
+
+
+def test_a_report_that_names_its_evidences_limits_is_not_a_vague_citation(write_docs, tmp_path):
+    folder = write_docs(
+        {
+            "policy.txt": (
+                "Cord blood for cerebral palsy\n\n"
+                "Case series from private clinics report gains in motor function after cord blood, but "
+                "these reports lack control groups.\n\n"
+                "Case series from private clinics report gains in motor function after cord blood."
+            )
+        }
+    )
+    rows = graded(folder, tmp_path)
+    reported = "Case series from private clinics report gains in motor function after cord blood"
+    assert codes(find(rows, reported + ", but")) == []
+    assert codes(find(rows, reported + ".")) == ["vague-citation"]

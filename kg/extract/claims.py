@@ -63,7 +63,8 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
     affirmed = _affirms_strongly(text, body, lexicon)
     safety_promise = affirmed and lexicon["type-safety"].search(body)
     priced = lexicon["price"].search(text)
-    if lexicon["procedure"].search(body) and not (changed or safety_promise or priced):
+    scarcity = lexicon["evidence-scarcity"].search(body)
+    if lexicon["procedure"].search(body) and not (changed or safety_promise or priced or scarcity):
         return None  # "Cells are given at a dose of 1 million per kg", not "every dose is safe"
     predicate = affirmed or any(
         lexicon[name].search(body)
@@ -74,6 +75,7 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
             "type-access-offer",
             "type-evidence-backing",
             "type-evidence-limitation",
+            "type-access-reach",
             "change",
             "evidence-scarcity",
             "negative-result",
@@ -114,7 +116,8 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
         and (lexicon["type-safety"].search(body) or lexicon["strong"].search(body))
     ):
         return "claim.listed-point"  # "Benefits of our program: ... - Safe, natural and non-surgical"
-    if lexicon["type-access"].search(body) and _FIRST_PERSON.search(text):
+    access = lexicon["type-access"].search(body) or lexicon["type-access-reach"].search(body)
+    if access and _FIRST_PERSON.search(text):
         return "claim.provider-access"  # "patients come to us from Israel, the UK and Australia"
     if safety_promise and _FIRST_PERSON.search(text):
         return "claim.provider-safety"  # "Our laboratory is FDA-registered, so every dose is safe"
@@ -124,7 +127,8 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
         return "claim.anaphoric-subject"
     if (previous_on_topic or doc.own_study) and lexicon["type-evidence-limitation"].search(body):
         return "claim.study-limitation"  # "these results may reflect selection and measurement bias"
-    if previous_on_topic and lexicon["evidence-scarcity"].search(body) and not background:
+    condition = any(m.ctype == "condition" for m in mentions)
+    if (previous_on_topic or condition) and scarcity and not background:
         return "claim.state-of-evidence"  # "(Do stem cells work for cerebral palsy?) We do not know."
     if previous_on_topic and affirmed and not background and _boasts(text, body, lexicon):
         return "claim.strong-assertion"  # "(... with our cells.) Results are permanent because ..."
@@ -189,10 +193,13 @@ def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
     if best and best[2] == "access" and outcome_change:
         # "We have treated 3,000 children, and 90% improved their motor skills": it promises an outcome
         best = next((x for x in scores if x[0] > 0 and x[2] != "access"), None)
-    if best:
-        claim_type = best[2]
-    else:  # "At present we do not know."
-        claim_type = "evidence" if lexicon["evidence-scarcity"].search(passage) else "efficacy"
+    claim_type = best[2] if best else "efficacy"
+    if (
+        claim_type == "efficacy"
+        and lexicon["evidence-scarcity"].search(typed)
+        and not (_affirms_strongly(text, typed, lexicon) or lexicon["patient-outcome"].search(typed))
+    ):
+        claim_type = "evidence"  # "its benefit has not been established", "we do not know"
     hedges = lexicon["hedge"].find(passage)
     affirmed = [cue for cue in lexicon["strong"].find(passage) if not negated(text, cue)]
     strong = affirmed

@@ -95,6 +95,8 @@ _AUTHOR_YEAR = re.compile(
     rf"|\b{_SURNAME} and {_SURNAME},? \((?:19|20)\d\d[a-z]?\)"
 )
 _CHILD_PRONOUN = re.compile(r"\b(?:he|she|his|her)\b", re.I)  # a parent writing about one child
+# "He said that's why kids walk better": the pronoun of a speaker (the doctor), not of the child
+_SPEAKER = re.compile(r"\b(?:he|she)\s+(?:said|says|explained|explains|told|tells|added|adds)\b", re.I)
 _DETERMINER_WINDOW = 5  # words allowed between a determiner and the study noun
 
 
@@ -181,7 +183,7 @@ def _find_candidates(doc, sentences, passages, entities, lexicon) -> list[_Candi
         if (
             narrator
             and (m := change.search(passage))
-            and _CHILD_PRONOUN.search(text)
+            and _CHILD_PRONOUN.search(_SPEAKER.sub(" ", text))
             and not lexicon["aspiration"].search(passage)
         ):
             if open_testimonial_paragraph != s.paragraph:
