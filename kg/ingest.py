@@ -132,11 +132,13 @@ def html_to_text(html: str, name: str) -> tuple[str, str | None, str | None]:
     return text, (data.get("title") or None), (str(date)[:10] if date else None)
 
 
-def guess_title(text: str) -> str:
-    """First short line of the text, else the start of the first line."""
+def guess_title(text: str, lexicon: Lexicon | None = None) -> str:
+    """First line of the text that is no banner ("medRxiv preprint doi: …"), shortened to 200
+    characters."""
+    banner = (lexicon or load_lexicon())["banner"]
     for line in text.splitlines():
         line = line.strip()
-        if line:
+        if line and not banner.search(line):
             return line if len(line) <= 200 else line[:197].rstrip() + "..."
     return ""
 
@@ -188,13 +190,14 @@ def read_document(
             media_type = "text/markdown"
     if not re.search(r"[^\W\d_]{2,}", text):
         raise IngestError(f"{name}: no readable text (no words found)")
+    lexicon = lexicon or load_lexicon()
     # an HTML page's title (which trafilatura keeps out of the text) often names what it is
-    kind, reason, own_study = infer_kind(f"{title}\n\n{text}" if title else text, lexicon or load_lexicon())
+    kind, reason, own_study = infer_kind(f"{title}\n\n{text}" if title else text, lexicon)
     return Document(
         doc_id=document_id(name, text),
         name=name,
         text=text,
-        title=title or guess_title(text),
+        title=title or guess_title(text, lexicon),
         kind=kind,
         kind_reason=reason,
         own_study=own_study,

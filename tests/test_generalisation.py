@@ -1031,3 +1031,57 @@ def test_a_family_video_diary(write_docs):
     assert {"speech-language", "neurogenesis", "intrathecal"} <= {
         c.concept.rsplit("/", 1)[-1] for c in x.concepts
     }
+
+
+def test_a_preprint_banner_is_not_the_title_and_peer_review_is_no_design(write_docs):
+    text = (
+        "bioRxiv preprint doi: https://doi.org/10.1101/2026.03.01.123456; this version posted March 3, "
+        "2026. The copyright holder has not certified this preprint by peer review.\n\n"
+        "Bone marrow cells for spastic cerebral palsy: a randomised controlled trial\n\n"
+        "Methods: Sixty children were randomly assigned to bone marrow cells or sham treatment.\n\n"
+        "Results: Walking speed improved more with cells. Their added value over therapy alone remains "
+        "unclear."
+    )
+    x = extract(write_docs, text, "preprint.txt")
+    assert x.document.title.startswith("Bone marrow cells for spastic cerebral palsy")
+    study = own_study(x)
+    assert study.design == "rct" and study.n == 60  # "peer review" names no review design
+    assert claim_in(x, "added value over therapy alone remains unclear").claim_type == "evidence"
+
+
+def test_a_supplement_product_page_is_marketing_with_testimonials(write_docs):
+    page = (
+        "<!DOCTYPE html><html><head><title>CellRise Junior | Nordic Nutri Labs</title></head><body>"
+        "<h1>CellRise Junior</h1>"
+        "<p>CellRise Junior from Nordic Nutri Labs in Minneapolis supports your child's own stem cells.</p>"
+        "<p>Parents of children with cerebral palsy and other conditions tell us they see better sleep.</p>"
+        '<p>"My daughter is calmer and her arms are less stiff." – Karen M., Ohio</p>'
+        "<p>Only $49.95 for a 30-day supply. Free shipping. Order now!</p>"
+        "<p>This product is not intended to diagnose, treat, cure, or prevent any disease.</p>"
+        "</body></html>"
+    )
+    x = extract(write_docs, page, "product.html")
+    assert x.document.kind == "clinic-marketing"
+    assert "Nordic Nutri Labs" in {e.name for e in x.entities if e.kind == "organization"}
+    assert study_in(x, "Parents of children with cerebral palsy").design == "testimonial"
+    assert study_in(x, "her arms are less stiff").design == "testimonial"
+    assert claim_in(x, "not intended to diagnose") is None
+
+
+def test_a_letter_to_the_editor_criticising_a_trial(write_docs):
+    text = (
+        "Correspondence\n\n"
+        "To the Editor: The trial by Lim and colleagues (Pediatrics 2026;157:e1) reports that cord blood "
+        "improved motor scores in 30 children with cerebral palsy.\n\n"
+        "However, the primary outcome did not differ between groups, and the benefit comes from a post "
+        "hoc analysis of higher doses. Five children were lost to follow-up.\n\n"
+        'A press release called the treatment "a breakthrough for children with cerebral palsy", which '
+        "the trial did not show."
+    )
+    x = extract(write_docs, text, "letter.txt")
+    assert x.document.kind == "other" and "letter cues" in x.document.kind_reason
+    for words in ("the primary outcome did not differ", "Five children were lost to follow-up"):
+        claim = claim_in(x, words)
+        assert claim is not None and claim.claim_type in {"evidence", "efficacy"}, words
+    refuted = claim_in(x, "which the trial did not show")
+    assert refuted is not None and refuted.polarity == "negative"  # the quoted boast is refuted

@@ -15,6 +15,7 @@ _ANAPHORIC_SUBJECT = re.compile(
     re.I,
 )
 _FIRST_PERSON = re.compile(r"\b(?:we|us|our)\b", re.I)
+_QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
 
 
 def extract_claims(
@@ -64,7 +65,8 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
     safety_promise = affirmed and lexicon["type-safety"].search(body)
     priced = lexicon["price"].search(text)
     scarcity = lexicon["evidence-scarcity"].search(body)
-    if lexicon["procedure"].search(body) and not (changed or safety_promise or priced or scarcity):
+    limits = lexicon["type-evidence-limitation"].search(body)
+    if lexicon["procedure"].search(body) and not (changed or safety_promise or priced or scarcity or limits):
         return None  # "Cells are given at a dose of 1 million per kg", not "every dose is safe"
     predicate = affirmed or any(
         lexicon[name].search(body)
@@ -125,10 +127,10 @@ def _claim_reason(s, passage, doc, mentions, cells, cited, previous_on_topic, le
         return "claim.outcome-change"
     if previous_on_topic and _ANAPHORIC_SUBJECT.match(text) and not background:
         return "claim.anaphoric-subject"
-    if (previous_on_topic or doc.own_study) and lexicon["type-evidence-limitation"].search(body):
+    if limits and (previous_on_topic or doc.own_study or lexicon["negative-result"].search(body)):
         return "claim.study-limitation"  # "these results may reflect selection and measurement bias"
     condition = any(m.ctype == "condition" for m in mentions)
-    if (previous_on_topic or condition) and scarcity and not background:
+    if (previous_on_topic or condition or doc.own_study) and scarcity and not background:
         return "claim.state-of-evidence"  # "(Do stem cells work for cerebral palsy?) We do not know."
     if previous_on_topic and affirmed and not background and _boasts(text, body, lexicon):
         return "claim.strong-assertion"  # "(... with our cells.) Results are permanent because ..."
@@ -163,6 +165,13 @@ def _boasts(text: str, body, lexicon: Lexicon) -> bool:
         return False
     statistical = lexicon["statistical-term"]
     return any(not (negated(text, cue) or statistical.search(cue)) for cue in lexicon["strong"].find(body))
+
+
+def _unquoted(text: str, cues: list[str]) -> bool:
+    """Whether any of the strong `cues` occurs outside quotation marks (a letter quoting a press
+    release's "a breakthrough" in order to refute it does not itself promise a breakthrough)."""
+    bare = _QUOTED.sub(" ", text).lower()
+    return any(cue in bare for cue in cues)
 
 
 def _cautions(passage, affirmed: bool, lexicon: Lexicon) -> bool:
@@ -202,6 +211,7 @@ def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
         claim_type = "evidence"  # "its benefit has not been established", "we do not know"
     hedges = lexicon["hedge"].find(passage)
     affirmed = [cue for cue in lexicon["strong"].find(passage) if not negated(text, cue)]
+    cautious = _cautions(passage, _unquoted(text, affirmed), lexicon)
     strong = affirmed
     if reason == "claim.study-result" or lexicon["p-value"].search(passage):
         # "improved significantly (P < 0.05)": statistics, not a boast
@@ -229,7 +239,7 @@ def _describe(s, passage, reason, mentions, cited, studies, lexicon) -> Claim:
         hedged=bool(hedges),
         hedge_cues=hedges,
         strong_cues=strong,
-        polarity="negative" if negative or _cautions(passage, bool(affirmed), lexicon) else "positive",
+        polarity="negative" if negative or cautious else "positive",
         cell_sources=keys["cell_source"],
         routes=keys["route"],
         outcomes=keys["outcome"],

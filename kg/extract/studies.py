@@ -316,7 +316,7 @@ def _singular_reference(passage: Screened, singular, determiners) -> tuple[str, 
                 if noun not in _lower_terms(singular.terms):
                     break
                 return w, m
-            if w in {"of", "and", "or", "to"}:
+            if w in {"of", "and", "or", "to", "by"}:  # ("this preprint by peer review": no review)
                 break
     return None
 
