@@ -56,6 +56,7 @@ class ClaimRecord:
     cell_sources: list[str] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
     conditions: list[str] = field(default_factory=list)
+    routes: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -1050,6 +1051,11 @@ def _assess(
     cited_anecdote = [e for e in cited if _single_case(e.study)]
     cited_usable = evidence.cited_usable
     best = evidence.best()
+    bearing_evidence = evidence.bearing()
+    other_route = _other_route(c, best, bearing_evidence, h)
+    certainty = best.certainty if best else None
+    if other_route:  # GRADE indirectness of the intervention: rated down
+        certainty = shift_certainty(certainty, rules["claim.indirect.route"].effect)
     contradicted_by: list[str] = []
     note = ""
 
@@ -1124,6 +1130,14 @@ def _assess(
                 f"evidence is on a {e.relation} cell source: {_describe(e, labels)}",
                 _path(_local_graph(c, e.study, h), c.iri, e.study.iri),
             )
+        if other_route and not c.hedged and not reasons and needs_evidence:
+            add(
+                "claim.indirect.route",
+                "the evidence is about another route of administration",
+                f"says {_labelled(c.routes, labels)}; the evidence gives the cells "
+                f"{_labelled(best.study.routes, labels)}: {_describe(best, labels)}",
+                [c.iri, best.study.iri],
+            )
         threshold = rules["claim.overstated"].minimum_certainty or "moderate"
         if (
             c.strong_cues
@@ -1131,7 +1145,7 @@ def _assess(
             # a result report already flagged (a vague or anecdotal source) is not also overstated
             and not (_reports_results(c, cited, lexicon) and (reasons or _findable(cited)))
             and not any(r.code == "no-evidence" for r in reasons)
-            and (best is None or _certainty_rank(best.certainty) < _certainty_rank(threshold))
+            and (best is None or _certainty_rank(certainty) < _certainty_rank(threshold))
         ):
             cues = ", ".join(f"'{x}'" for x in c.strong_cues[:3])
             add(
@@ -1148,7 +1162,7 @@ def _assess(
             and not reasons
             and best is not None
             and best.study.design != "testimonial"  # testimonials alone: the anecdote rule's case
-            and _certainty_rank(best.certainty) < _certainty_rank(weak.minimum_certainty or "low")
+            and _certainty_rank(certainty) < _certainty_rank(weak.minimum_certainty or "low")
             and not _denies_strong_effect(c, lexicon)
             and not (_reports_results(c, cited, lexicon) and _findable(cited))
             # an abstract's plain statements about its own study report it ("74% of survivors had
@@ -1213,7 +1227,7 @@ def _assess(
     elif (
         codes
         or best is None
-        or _certainty_rank(best.certainty)
+        or _certainty_rank(certainty)
         < _certainty_rank(rules["claim.supported"].minimum_certainty or "moderate")
     ):
         status = "weakly-supported"
@@ -1223,16 +1237,32 @@ def _assess(
     return ClaimAssessment(
         claim=c,
         status=status,
-        certainty=best.certainty if best else None,
+        certainty=certainty,
         flagged=flagged,
         reasons=reasons,
-        evidence=evidence.bearing(),
+        evidence=bearing_evidence,
         best_level=evidence.best_level(),
         independent_studies=evidence.independent(),
         match=match,
         contradicted_by=contradicted_by,
         note=note,
     )
+
+
+def _other_route(c: ClaimRecord, best: Evidence | None, bearing: list[Evidence], h: Hierarchy) -> bool:
+    """The claim says how the cells are given, its best evidence gives them another way, and no
+    usable study bearing on it names the claim's route (a study naming no route is no mismatch)."""
+    if not c.routes or best is None or not best.study.routes:
+        return False
+
+    def shares_route(s: StudyRecord) -> bool:
+        return any(h.related(a, b) for a in c.routes for b in s.routes)
+
+    return not shares_route(best.study) and not any(e.usable and shares_route(e.study) for e in bearing)
+
+
+def _labelled(concepts: list[str], labels: dict[str, str]) -> str:
+    return " or ".join(labels.get(x, x.rsplit("/", 1)[-1]) for x in concepts)
 
 
 def _cites_research_unhedged(c: ClaimRecord, lexicon: Lexicon) -> bool:

@@ -88,7 +88,12 @@ def read_studies(store: GraphStore) -> list[StudyRecord]:
             result=_v(r, "result"),
             adverse_events=_v(r, "ae"),
         )
-    for prop, attr in (("cellSource", "cell_sources"), ("outcome", "outcomes"), ("condition", "conditions")):
+    for prop, attr in (
+        ("cellSource", "cell_sources"),
+        ("outcome", "outcomes"),
+        ("condition", "conditions"),
+        ("route", "routes"),
+    ):
         q = f"SELECT ?s ?c WHERE {{ ?s a <{HCKG}StudyMention> ; <{HCKG}{prop}> ?c }} ORDER BY ?s ?c"
         for r in _rows(store, q):
             if _v(r, "s") in studies:
@@ -122,6 +127,7 @@ def read_claims(store: GraphStore) -> list[ClaimRecord]:
         ("cellSource", "cell_sources"),
         ("outcome", "outcomes"),
         ("condition", "conditions"),
+        ("route", "routes"),
     ):
         q = f"SELECT ?s ?c WHERE {{ ?s a <{HCKG}Claim> ; <{HCKG}{prop}> ?c }} ORDER BY ?s ?c"
         for r in _rows(store, q):

@@ -34,6 +34,7 @@ class StudyRecord:
     cell_sources: list[str] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
     conditions: list[str] = field(default_factory=list)
+    routes: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

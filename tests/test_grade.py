@@ -461,3 +461,45 @@ def test_a_report_that_names_its_evidences_limits_is_not_a_vague_citation(write_
     reported = "Case series from private clinics report gains in motor function after cord blood"
     assert codes(find(rows, reported + ", but")) == []
     assert codes(find(rows, reported + ".")) == ["vague-citation"]
+
+
+def test_evidence_given_by_another_route_is_indirect(write_docs, tmp_path):
+    trial = (MINI / "trial_abstract.txt").read_text(encoding="utf-8")  # intravenous, randomised, 120
+    folder = write_docs(
+        {
+            "trial.txt": trial,
+            "page.txt": (
+                "Intrathecal injections of allogeneic cord blood improve gross motor function in children "
+                "with cerebral palsy.\n\nIntravenous infusions of allogeneic cord blood improve gross motor "
+                "function in children with cerebral palsy.\n\nIntrathecal injections of allogeneic cord "
+                "blood may improve gross motor function in children with cerebral palsy."
+            ),
+        }
+    )
+    rows = graded(folder, tmp_path)
+    same_route = find(rows, "Intravenous infusions of allogeneic cord blood")
+    assert same_route["status"] == "supported" and same_route["certainty"] == "high"
+    other = find(rows, "Intrathecal injections of allogeneic cord blood improve")
+    assert other["flagged"] and other["status"] == "weakly-supported"
+    assert [r["rule"] for r in other["reasons"]] == ["claim.indirect.route"] and codes(other) == ["indirect"]
+    assert other["certainty"] == "moderate"  # rated down one step from the trial's high
+    path = other["reasons"][0]["evidence_path"]
+    assert "says intrathecal; the evidence gives the cells intravenous" in path
+    hedged = find(rows, "Intrathecal injections of allogeneic cord blood may")
+    assert not hedged["flagged"] and hedged["certainty"] == "moderate"
+
+
+def test_a_study_naming_no_route_is_no_route_mismatch(write_docs, tmp_path):
+    trial = (MINI / "trial_abstract.txt").read_text(encoding="utf-8")
+    no_route = trial.replace("a single intravenous infusion of ", "").replace("after the infusion", "")
+    folder = write_docs(
+        {
+            "trial.txt": no_route,
+            "page.txt": (
+                "Intrathecal injections of allogeneic cord blood improve gross motor function in children "
+                "with cerebral palsy."
+            ),
+        }
+    )
+    row = find(graded(folder, tmp_path), "Intrathecal injections of allogeneic cord blood")
+    assert row["status"] == "supported" and not row["flagged"] and row["certainty"] == "high"
