@@ -7,7 +7,7 @@ import pytest
 
 from kg.analyse import ClaimRecord, _denies_strong_effect
 from kg.lexicon import load_lexicon
-from tests.test_generalisation import claim_in, extract, study_in
+from tests.extraction import claim_in, extract, study_in
 
 
 def test_a_disclaimer_does_not_silence_the_promise_after_it(write_docs):
