@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from kg.errors import KGError
 from kg.lexicon import load_lexicon
 from kg.namespaces import HCKG, OA, PROV, SKOS, VOC
@@ -38,8 +40,6 @@ def _v(row, name: str):
 def _narrower_keys(store: GraphStore, key: str) -> set[str]:
     """IRIs of the concept with notation `key` and every concept below it."""
     q = f"""SELECT DISTINCT ?c ?key WHERE {{ ?top <{SKOS}notation> ?key . ?c <{SKOS}broader>* ?top }}"""
-    import pyoxigraph as ox
-
     found = {_v(r, "c") for r in store.query(q, substitutions={ox.Variable("key"): ox.Literal(key)})}
     if not found:
         raise KGError(f"unknown concept key {key!r} (see skos:notation in ontology/vocabulary.ttl)")
@@ -72,25 +72,62 @@ def _doc_filter(docs: dict[str, dict[str, str]], doc: str | None) -> set[str] | 
     return match
 
 
-def claim_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[str, Any]]:
-    """Every claim with its grade, reasons and evidence paths."""
+def _in_scope(subject: str, docs: set[str] | None) -> str:
+    """Patterns that keep `subject` to the given documents (nothing for the whole graph): the
+    document IRIs come from the store and are bound first, so the engine starts from them."""
+    if docs is None:
+        return ""
+    values = " ".join(str(ox.NamedNode(d)) for d in sorted(docs))
+    return f"VALUES ?doc {{ {values} }} {subject} <{PROV}wasDerivedFrom> ?doc . "
+
+
+def _property(subject: str, prop: str, value: str, whole: bool) -> str:
+    """`subject prop value`, as a whole-property scan to hash-join (`whole`: the right plan for
+    the whole graph) or as a lookup per subject (for a few documents)."""
+    if whole:
+        return f"{{ SELECT {subject} {value} WHERE {{ {subject} {prop} {value} }} }}"
+    return f"{subject} {prop} {value} ."
+
+
+def _claims_query(docs: set[str] | None, flagged_only: bool) -> str:
+    whole = docs is None
+    first = _in_scope("?c", docs)
+    if flagged_only:
+        first += _property("?c", f"<{HCKG}flagged>", "true", whole=False)
+    required = [
+        (f"<{PROV}wasDerivedFrom>", "?doc"),
+        (f"<{HCKG}quote>", "?quote"),
+        (f"<{HCKG}claimType>", "?type"),
+        (f"<{HCKG}hedged>", "?hedged"),
+        (f"<{OA}hasSelector>", "?sel"),
+    ]
+    optional = [
+        (f"<{HCKG}supportStatus>", "?status"),
+        (f"<{HCKG}flagged>", "?flagged"),
+        (f"<{HCKG}certainty>", "?cert"),
+        (f"<{HCKG}bestEvidenceLevel>", "?level"),
+        (f"<{HCKG}independentStudies>", "?indep"),
+        (f"<{HCKG}evidenceMatch>", "?match"),
+        ("<http://www.w3.org/2000/01/rdf-schema#comment>", "?note"),
+    ]
+    patterns = [first, f"?c a <{HCKG}Claim> ."]
+    patterns += [_property("?c", p, v, whole) for p, v in required if not (v == "?doc" and docs)]
+    patterns += [_property("?sel", f"<{OA}{p}>", f"?{p}", whole) for p in ("start", "end")]
+    patterns += [f"OPTIONAL {{ {_property('?c', p, v, whole)} }}" for p, v in optional]
+    variables = "?c ?doc ?quote ?type ?hedged ?start ?end ?status ?flagged ?cert ?level ?indep ?match ?note"
+    return f"SELECT {variables} WHERE {{ {' '.join(patterns)} }}"
+
+
+def claim_rows(
+    store: GraphStore, filters: Filters = Filters(), flagged_only: bool = False
+) -> list[dict[str, Any]]:
+    """Every claim (or every flagged one) with its grade, reasons and evidence paths. A document
+    filter is applied in the query, so one document's report reads only that document's claims."""
     docs = _documents(store)
     allowed_docs = _doc_filter(docs, filters.doc)
-    q = f"""SELECT ?c ?doc ?quote ?type ?hedged ?start ?end ?status ?flagged ?cert ?level ?indep ?match ?note
-      WHERE {{
-        ?c a <{HCKG}Claim> ; <{PROV}wasDerivedFrom> ?doc ; <{HCKG}quote> ?quote ; <{HCKG}claimType> ?type ;
-           <{HCKG}hedged> ?hedged ; <{OA}hasSelector> ?sel .
-        ?sel <{OA}start> ?start ; <{OA}end> ?end .
-        OPTIONAL {{ ?c <{HCKG}supportStatus> ?status }} OPTIONAL {{ ?c <{HCKG}flagged> ?flagged }}
-        OPTIONAL {{ ?c <{HCKG}certainty> ?cert }} OPTIONAL {{ ?c <{HCKG}bestEvidenceLevel> ?level }}
-        OPTIONAL {{ ?c <{HCKG}independentStudies> ?indep }} OPTIONAL {{ ?c <{HCKG}evidenceMatch> ?match }}
-        OPTIONAL {{ ?c <http://www.w3.org/2000/01/rdf-schema#comment> ?note }}
-      }}"""
     rows: dict[str, dict[str, Any]] = {}
-    for r in store.query(q):
+    for r in store.query(_claims_query(allowed_docs, flagged_only)):
         iri, doc = _v(r, "c"), _v(r, "doc")
-        if allowed_docs is not None and doc not in allowed_docs:
-            continue
         rows[iri] = {
             "claim": iri,
             "document": docs.get(doc, {}).get("name", doc),
@@ -110,7 +147,8 @@ def claim_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[str
             "cell_sources": [],
             "outcomes": [],
         }
-    q = f"""SELECT ?c ?code ?rule ?expl ?path WHERE {{
+    scope = _in_scope("?c", allowed_docs)
+    q = f"""SELECT ?c ?code ?rule ?expl ?path WHERE {{ {scope}
         ?c <{HCKG}flagReason> ?r . ?r <{HCKG}reasonCode> ?code ; <{HCKG}ruleId> ?rule ;
            <{HCKG}explanation> ?expl ; <{HCKG}evidencePath> ?path }}"""
     for r in store.query(q):
@@ -124,7 +162,8 @@ def claim_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[str
                 }
             )
     for prop, key in (("cellSource", "cell_sources"), ("outcome", "outcomes")):
-        q = f"""SELECT ?c ?k WHERE {{ ?c a <{HCKG}Claim> ; <{HCKG}{prop}> ?x . ?x <{SKOS}notation> ?k }}"""
+        q = f"""SELECT ?c ?k WHERE {{ {scope}
+            ?c a <{HCKG}Claim> ; <{HCKG}{prop}> ?x . ?x <{SKOS}notation> ?k }}"""
         for r in store.query(q):
             if _v(r, "c") in rows:
                 rows[_v(r, "c")][key].append(_v(r, "k"))
@@ -156,15 +195,16 @@ def _apply_filters(store: GraphStore, rows: list[dict[str, Any]], f: Filters) ->
 
 def unsupported_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[str, Any]]:
     """Flagged claims: the quote, its document, the reasons and the evidence path in words."""
-    return [r for r in claim_rows(store, filters) if r["flagged"]]
+    return claim_rows(store, filters, flagged_only=True)
 
 
 def study_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[str, Any]]:
     """Every study mention with its design, size, identifiability, level, certainty and grading steps."""
     docs = _documents(store)
     allowed_docs = _doc_filter(docs, filters.doc)
+    scope = _in_scope("?s", allowed_docs)
     q = f"""SELECT ?s ?doc ?quote ?design ?n ?year ?venue ?ident ?by ?level ?label ?cert ?start WHERE {{
-        ?s a <{HCKG}StudyMention> ; <{PROV}wasDerivedFrom> ?doc ; <{HCKG}quote> ?quote ;
+        {scope} ?s a <{HCKG}StudyMention> ; <{PROV}wasDerivedFrom> ?doc ; <{HCKG}quote> ?quote ;
            <{HCKG}design> ?design ; <{HCKG}identifiable> ?ident ; <{OA}hasSelector>/<{OA}start> ?start .
         OPTIONAL {{ ?s <{HCKG}sampleSize> ?n }} OPTIONAL {{ ?s <{HCKG}year> ?year }}
         OPTIONAL {{ ?s <{HCKG}venue> ?venue }} OPTIONAL {{ ?s <{HCKG}identifiableBy> ?by }}
@@ -172,8 +212,6 @@ def study_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[str
         OPTIONAL {{ ?s <{HCKG}certainty> ?cert }} }}"""
     rows: dict[str, dict[str, Any]] = {}
     for r in store.query(q):
-        if allowed_docs is not None and _v(r, "doc") not in allowed_docs:
-            continue
         rows[_v(r, "s")] = {
             "study": _v(r, "s"),
             "document": docs.get(_v(r, "doc"), {}).get("name"),
@@ -191,12 +229,13 @@ def study_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[str
             "steps": [],
             "cell_sources": [],
         }
-    q = f"""SELECT ?s ?rule ?expl ?order WHERE {{ ?s <{HCKG}gradeStep> ?g . ?g <{HCKG}ruleId> ?rule ;
+    q = f"""SELECT ?s ?rule ?expl ?order WHERE {{ {scope} ?s <{HCKG}gradeStep> ?g . ?g <{HCKG}ruleId> ?rule ;
         <{HCKG}explanation> ?expl ; <{HCKG}order> ?order }}"""
     for r in store.query(q):
         if _v(r, "s") in rows:
             rows[_v(r, "s")]["steps"].append((int(_v(r, "order")), _v(r, "rule"), _v(r, "expl")))
-    q = f"""SELECT ?s ?k WHERE {{ ?s a <{HCKG}StudyMention> ; <{HCKG}cellSource>/<{SKOS}notation> ?k }}"""
+    q = f"""SELECT ?s ?k WHERE {{ {scope}
+        ?s a <{HCKG}StudyMention> ; <{HCKG}cellSource>/<{SKOS}notation> ?k }}"""
     for r in store.query(q):
         if _v(r, "s") in rows:
             rows[_v(r, "s")]["cell_sources"].append(_v(r, "k"))
@@ -214,11 +253,16 @@ def document_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[
     """A credibility profile per document, in the spirit of DISCERN and the JAMA benchmarks."""
     docs = _documents(store)
     allowed_docs = _doc_filter(docs, filters.doc)
-    claims = claim_rows(store)
-    studies = study_rows(store)
+    scope = Filters(doc=filters.doc)
+    claims, studies = defaultdict(list), defaultdict(list)
+    for c in claim_rows(store, scope):
+        claims[c["document"]].append(c)
+    for st in study_rows(store, scope):
+        studies[st["document"]].append(st)
     lexicon = load_lexicon()
     sentences: dict[str, list[str]] = defaultdict(list)
-    q = f"SELECT DISTINCT ?doc ?q WHERE {{ ?i <{PROV}wasDerivedFrom> ?doc ; <{HCKG}quote> ?q }}"
+    q = f"""SELECT DISTINCT ?doc ?q WHERE {{ {_in_scope("?i", allowed_docs)}
+        ?i <{PROV}wasDerivedFrom> ?doc ; <{HCKG}quote> ?q }}"""
     for r in store.query(q):
         sentences[_v(r, "doc")].append(_v(r, "q"))
     providers = defaultdict(list)
@@ -231,8 +275,7 @@ def document_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[
     for iri, d in sorted(docs.items(), key=lambda x: x[1]["name"]):
         if allowed_docs is not None and iri not in allowed_docs:
             continue
-        dc = [c for c in claims if c["document"] == d["name"]]
-        ds = [s for s in studies if s["document"] == d["name"]]
+        dc, ds = claims[d["name"]], studies[d["name"]]
         research = [s for s in ds if s["design"] != "testimonial"]
         text = " ".join(sentences[iri])
         risks = bool(lexicon["adverse-reported"].search(text)) or any(

@@ -10,7 +10,7 @@ import kg.analyse as analyse
 from kg.analyse import ClaimRecord, CorpusEvidence, DocRecord, Hierarchy
 from kg.build import build
 from kg.grading import StudyRecord, grade_study
-from kg.report import Filters, claim_rows, study_rows
+from kg.report import Filters, claim_rows, document_rows, study_rows, unsupported_rows
 from kg.rules import certainty_rank, load_rules, shift_certainty
 from kg.store import GraphStore
 
@@ -174,6 +174,21 @@ def test_report_filters(built_out):
     assert any("uc-msc" in r["cell_sources"] for r in uc)
     one_doc = claim_rows(store, Filters(doc="003_55b354ac8566d9a9.txt"))
     assert {r["document"] for r in one_doc} == {"003_55b354ac8566d9a9.txt"}
+
+
+def test_a_document_filter_read_in_the_query_gives_the_rows_of_the_whole_graph(built_out):
+    """Reports for one document read only its claims and studies (the filter is in the query):
+    the same rows, reasons, sources and grading steps as the whole graph's rows for it."""
+    store = GraphStore(built_out, read_only=True)
+    claims, studies, unsupported = claim_rows(store), study_rows(store), unsupported_rows(store)
+    assert unsupported == [r for r in claims if r["flagged"]]
+    for name in sorted({r["document"] for r in claims}):
+        one = Filters(doc=name)
+        assert claim_rows(store, one) == [r for r in claims if r["document"] == name]
+        assert study_rows(store, one) == [r for r in studies if r["document"] == name]
+        assert unsupported_rows(store, one) == [r for r in unsupported if r["document"] == name]
+    profiles = {d["document"]: d for d in document_rows(store)}
+    assert all(document_rows(store, Filters(doc=name)) == [profiles[name]] for name in profiles)
 
 
 V = "https://w3id.org/hckg/vocab/"
