@@ -32,7 +32,16 @@ from kg.ingest import DEFAULT_MAX_BYTES, Source, discover
 from kg.lexicon import load_lexicon
 from kg.namespaces import ANALYSIS_GRAPH, HCKG, ONTOLOGY_GRAPH, VOCABULARY_GRAPH
 from kg.paths import BUNDLED_CORPUS, files_fingerprint, ontology_dir
-from kg.store import STORE_POINTER, GraphPayload, GraphStore, StoredDocument, atomic_write, open_store
+from kg.store import (
+    STORE_DIRNAME,
+    STORE_POINTER,
+    GraphPayload,
+    GraphStore,
+    StoredDocument,
+    atomic_write,
+    open_store,
+    store_files,
+)
 from kg.stores.cache import CACHE_DIRNAME, BuildCache, FileState, Manifest
 from kg.workers import RecordReader, Task, records_version, run
 
@@ -216,6 +225,7 @@ def build(
     sources = discover(paths or [BUNDLED_CORPUS])
     timings["discover"] = time.perf_counter() - started
     load_lexicon()  # an unusable lexicon fails here, once, before any worker or the store starts
+    files_before = store_files(out_dir / STORE_DIRNAME)  # before opening it for writing changes them
     store = open_store(out_dir, store_url)
     _record_store(out_dir, store_url)
     report.store = str(store.url or store.path)
@@ -223,7 +233,7 @@ def build(
         cache, manifest = BuildCache(out_dir), Manifest(out_dir)
         recovered = _recover(store, out_dir)
         reference_changed = load_reference_graphs(store)
-        stored = store.documents()
+        stored = _stored_documents(store, manifest, files_before)
         fingerprint = pipeline_fingerprint()
         recorded = None if recovered or reference_changed or force else manifest.state.get("triples")
         count = _QuadCount(store, recorded, _state(stored, fingerprint))
@@ -286,9 +296,30 @@ def build(
         counted = count.result(state, gone, [d.graph for d in loaded.values()])
         report.triples = counted[1]
         timings["count"] = time.perf_counter() - t
-        manifest.save(files, {"graded": state, "exports": exported, "triples": counted})
+        listing = {n: [d.doc_id, d.sha256, d.graph, d.pipeline] for n, d in sorted(documents.items())}
+        built = {"graded": state, "exports": exported, "triples": counted, "documents": listing}
+    # the store is closed: its files are as the next build will find them unless something writes
+    built["store_files"] = None if store.is_remote else store_files(store.path)
+    manifest.save(files, built)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _stored_documents(
+    store: GraphStore, manifest: Manifest, files_before: list[list] | None
+) -> dict[str, StoredDocument]:
+    """The documents in the store: as the last build recorded them when the store's files are the
+    ones it left (nothing wrote since: no query, which costs seconds on a large store), else
+    read from the store."""
+    recorded = manifest.state.get("documents")
+    if (
+        not store.is_remote
+        and recorded is not None
+        and files_before is not None
+        and manifest.state.get("store_files") == files_before
+    ):
+        return {name: StoredDocument(name, *fields) for name, fields in recorded.items()}
+    return store.documents()
 
 
 def _size(source: Source) -> int:

@@ -67,6 +67,22 @@ def recorded_store_url(out_dir: Path) -> str | None:
     return url if isinstance(url, str) and url else None
 
 
+def store_files(path: Path | None) -> list[list] | None:
+    """The embedded store's data files with their sizes and times (its log and lock aside), or None
+    for an endpoint or a missing store. Any write, and any writable open, changes them; a
+    read-only open does not, so equal listings mean the store holds what it held."""
+    if path is None:
+        return None
+    try:
+        return sorted(
+            [e.name, e.stat().st_size, e.stat().st_mtime_ns]
+            for e in os.scandir(path)
+            if not e.name.startswith(("LOG", "LOCK"))
+        )
+    except OSError:
+        return None
+
+
 def open_store(out_dir: Path, store_url: str | None = None, read_only: bool = False) -> GraphStore:
     """The store for `out_dir`: embedded, or the SPARQL endpoint `store_url` / the recorded one."""
     return GraphStore(out_dir, read_only=read_only, store_url=store_url)

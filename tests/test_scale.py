@@ -87,6 +87,24 @@ def test_unchanged_rerun_skips_extraction_grading_and_exports(corpus, tmp_path):
     assert more.written == [tmp_path / "kg.nt"] and not more.graded
 
 
+def test_a_rerun_lists_the_stored_documents_from_the_manifest_unless_the_store_was_written(
+    corpus, tmp_path, monkeypatch
+):
+    first = build([corpus], tmp_path, exports=(), jobs=1)
+    queried = []
+    real = GraphStore.documents
+    monkeypatch.setattr(GraphStore, "documents", lambda self: queried.append(1) or real(self))
+    with GraphStore(tmp_path, read_only=True) as store:  # reading leaves the store's files as they are
+        gone = store.documents()[first.built[0]]
+    queried.clear()
+    again = build([corpus], tmp_path, exports=(), jobs=1)
+    assert again.built == [] and not queried  # the listing the last build left, not a query
+    with GraphStore(tmp_path) as store:  # written by something else
+        store.remove_graph(gone.graph)
+    healed = build([corpus], tmp_path, exports=(), jobs=1)
+    assert queried and healed.built == [first.built[0]]  # the store is read again, the graph rebuilt
+
+
 def test_incremental_build_equals_a_fresh_build(write_docs, tmp_path):
     docs = {f"d{i}.txt": _synth().Generator(5).document(i) for i in range(6)}
     folder = write_docs(docs)

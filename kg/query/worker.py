@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import signal
 import subprocess
 import time
@@ -114,7 +113,7 @@ def worker_main(out_dir: str, max_bytes: str, store_url: str = "") -> None:
 
     The store is the embedded one or the SPARQL endpoint recorded in (or given for) `out_dir`;
     an endpoint gets the same checked query, parameters as a trailing VALUES clause."""
-    from kg.store import GraphStore
+    from kg.store import GraphStore, store_files
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     requests, replies = child_pipes()
@@ -123,7 +122,7 @@ def worker_main(out_dir: str, max_bytes: str, store_url: str = "") -> None:
     except KGError as exc:
         replies.send(("store-error", str(exc)))
         return
-    version = _store_version(store.path)
+    version = store_files(store.path)
     replies.send(("ready",))
     while True:
         try:
@@ -132,7 +131,7 @@ def worker_main(out_dir: str, max_bytes: str, store_url: str = "") -> None:
             return
         if request is None:
             return
-        current = _store_version(store.path)
+        current = store_files(store.path)
         if current != version:  # `kg build` wrote since: a read-only store sees a snapshot
             try:
                 store = GraphStore(Path(out_dir), read_only=True, store_url=store_url or None)
@@ -141,23 +140,6 @@ def worker_main(out_dir: str, max_bytes: str, store_url: str = "") -> None:
                 replies.send(("error", f"cannot reopen the store after a rebuild ({exc})"))
                 continue
         replies.send(_answer(store, request, int(max_bytes)))
-
-
-def _store_version(path: Path | None) -> tuple:
-    """What changes when the store is written to: its data files, their sizes and times (nothing
-    for an endpoint, which always answers from its current state)."""
-    if path is None:
-        return ()
-    try:
-        return tuple(
-            sorted(
-                (e.name, e.stat().st_size, e.stat().st_mtime_ns)
-                for e in os.scandir(path)
-                if not e.name.startswith(("LOG", "LOCK"))
-            )
-        )
-    except OSError:
-        return ()
 
 
 _WORKER_CODE = "import sys; from kg.query.worker import worker_main; worker_main(*sys.argv[1:])"
