@@ -46,8 +46,10 @@ def _narrower_keys(store: GraphStore, key: str) -> set[str]:
     return found
 
 
-def _documents(store: GraphStore) -> dict[str, dict[str, str]]:
-    q = f"""SELECT ?doc ?name ?id ?kind ?title ?date WHERE {{
+def _documents(store: GraphStore, only: set[str] | None = None) -> dict[str, dict[str, str]]:
+    """Name, id, kind, title and date of every document (or of the documents `only` names)."""
+    scope = "" if only is None else _values(only)
+    q = f"""SELECT ?doc ?name ?id ?kind ?title ?date WHERE {{ {scope}
         ?doc a <{HCKG}Document> ; <{HCKG}fileName> ?name ; <http://purl.org/dc/terms/identifier> ?id ;
              <{HCKG}kind> ?kind ; <http://purl.org/dc/terms/title> ?title .
         OPTIONAL {{ ?doc <http://purl.org/dc/terms/date> ?date }} }}"""
@@ -63,22 +65,39 @@ def _documents(store: GraphStore) -> dict[str, dict[str, str]]:
     }
 
 
-def _doc_filter(docs: dict[str, dict[str, str]], doc: str | None) -> set[str] | None:
+# documents by IRI, and the IRIs a `--doc` filter keeps (None: every document)
+Documents = tuple[dict[str, dict[str, str]], set[str] | None]
+
+
+def _report_documents(store: GraphStore, doc: str | None) -> Documents:
+    """(documents by IRI, the IRIs a `--doc` filter keeps or None): a file name or document id
+    is looked up in the index, a bare file name by scanning names only, so that a report on one
+    document does not read every document's description."""
     if doc is None:
-        return None
-    match = {iri for iri, d in docs.items() if doc in (d["name"], d["id"], Path(d["name"]).name)}
+        return _documents(store), None
+    literal = {ox.Variable("v"): ox.Literal(doc)}
+    q = f"""SELECT DISTINCT ?doc ?v WHERE {{ ?doc a <{HCKG}Document> .
+        {{ ?doc <{HCKG}fileName> ?v }} UNION {{ ?doc <http://purl.org/dc/terms/identifier> ?v }} }}"""
+    match = {_v(r, "doc") for r in store.query(q, substitutions=literal)}
+    if not match:
+        q = f"SELECT ?doc ?name WHERE {{ ?doc a <{HCKG}Document> ; <{HCKG}fileName> ?name }}"
+        match = {_v(r, "doc") for r in store.query(q) if Path(_v(r, "name")).name == doc}
     if not match:
         raise KGError(f"no document {doc!r} in the graph (use a file name or document id)")
-    return match
+    return _documents(store, match), match
+
+
+def _values(docs: set[str]) -> str:
+    """Binds ?doc to these document IRIs (they come from the store)."""
+    return f"VALUES ?doc {{ {' '.join(str(ox.NamedNode(d)) for d in sorted(docs))} }}"
 
 
 def _in_scope(subject: str, docs: set[str] | None) -> str:
     """Patterns that keep `subject` to the given documents (nothing for the whole graph): the
-    document IRIs come from the store and are bound first, so the engine starts from them."""
+    document IRIs are bound first, so the engine starts from them."""
     if docs is None:
         return ""
-    values = " ".join(str(ox.NamedNode(d)) for d in sorted(docs))
-    return f"VALUES ?doc {{ {values} }} {subject} <{PROV}wasDerivedFrom> ?doc . "
+    return f"{_values(docs)} {subject} <{PROV}wasDerivedFrom> ?doc . "
 
 
 def _property(subject: str, prop: str, value: str, whole: bool) -> str:
@@ -119,12 +138,16 @@ def _claims_query(docs: set[str] | None, flagged_only: bool) -> str:
 
 
 def claim_rows(
-    store: GraphStore, filters: Filters = Filters(), flagged_only: bool = False
+    store: GraphStore,
+    filters: Filters = Filters(),
+    flagged_only: bool = False,
+    *,
+    documents: Documents | None = None,
 ) -> list[dict[str, Any]]:
     """Every claim (or every flagged one) with its grade, reasons and evidence paths. A document
-    filter is applied in the query, so one document's report reads only that document's claims."""
-    docs = _documents(store)
-    allowed_docs = _doc_filter(docs, filters.doc)
+    filter is applied in the query, so one document's report reads only that document's claims
+    (`documents`: the filter's documents, when the caller has looked them up already)."""
+    docs, allowed_docs = documents or _report_documents(store, filters.doc)
     rows: dict[str, dict[str, Any]] = {}
     for r in store.query(_claims_query(allowed_docs, flagged_only)):
         iri, doc = _v(r, "c"), _v(r, "doc")
@@ -198,10 +221,11 @@ def unsupported_rows(store: GraphStore, filters: Filters = Filters()) -> list[di
     return claim_rows(store, filters, flagged_only=True)
 
 
-def study_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[str, Any]]:
+def study_rows(
+    store: GraphStore, filters: Filters = Filters(), *, documents: Documents | None = None
+) -> list[dict[str, Any]]:
     """Every study mention with its design, size, identifiability, level, certainty and grading steps."""
-    docs = _documents(store)
-    allowed_docs = _doc_filter(docs, filters.doc)
+    docs, allowed_docs = documents or _report_documents(store, filters.doc)
     scope = _in_scope("?s", allowed_docs)
     q = f"""SELECT ?s ?doc ?quote ?design ?n ?year ?venue ?ident ?by ?level ?label ?cert ?start WHERE {{
         {scope} ?s a <{HCKG}StudyMention> ; <{PROV}wasDerivedFrom> ?doc ; <{HCKG}quote> ?quote ;
@@ -251,13 +275,11 @@ def study_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[str
 
 def document_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[str, Any]]:
     """A credibility profile per document, in the spirit of DISCERN and the JAMA benchmarks."""
-    docs = _documents(store)
-    allowed_docs = _doc_filter(docs, filters.doc)
-    scope = Filters(doc=filters.doc)
+    found = docs, allowed_docs = _report_documents(store, filters.doc)
     claims, studies = defaultdict(list), defaultdict(list)
-    for c in claim_rows(store, scope):
+    for c in claim_rows(store, documents=found):
         claims[c["document"]].append(c)
-    for st in study_rows(store, scope):
+    for st in study_rows(store, documents=found):
         studies[st["document"]].append(st)
     lexicon = load_lexicon()
     sentences: dict[str, list[str]] = defaultdict(list)
@@ -266,7 +288,7 @@ def document_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[
     for r in store.query(q):
         sentences[_v(r, "doc")].append(_v(r, "q"))
     providers = defaultdict(list)
-    q = f"""SELECT DISTINCT ?doc ?label WHERE {{
+    q = f"""SELECT DISTINCT ?doc ?label WHERE {{ {"" if allowed_docs is None else _values(allowed_docs)}
         ?m <{HCKG}rule> "org.provider-brand" ; <{PROV}wasDerivedFrom> ?doc ; <{HCKG}refersTo> ?org .
         ?org <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"""
     for r in store.query(q):
@@ -317,8 +339,9 @@ def document_rows(store: GraphStore, filters: Filters = Filters()) -> list[dict[
 
 def summary(store: GraphStore, filters: Filters = Filters()) -> dict[str, Any]:
     """Counts across the corpus: claims by status and reason, studies by level."""
-    claims = claim_rows(store, filters)
-    studies = study_rows(store, Filters(doc=filters.doc, cell_source=filters.cell_source))
+    found = _report_documents(store, filters.doc)
+    claims = claim_rows(store, filters, documents=found)
+    studies = study_rows(store, Filters(cell_source=filters.cell_source), documents=found)
     reasons = Counter(r["code"] for c in claims for r in c["reasons"])
     return {
         "documents": len({c["document"] for c in claims} | {s["document"] for s in studies}),
