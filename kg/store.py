@@ -74,13 +74,10 @@ def store_files(path: Path | None) -> list[list] | None:
     if path is None:
         return None
     try:
-        return sorted(
-            [e.name, e.stat().st_size, e.stat().st_mtime_ns]
-            for e in os.scandir(path)
-            if not e.name.startswith(("LOG", "LOCK"))
-        )
+        entries = [(e.name, e.stat()) for e in os.scandir(path) if not e.name.startswith(("LOG", "LOCK"))]
     except OSError:
         return None
+    return sorted([name, st.st_size, st.st_mtime_ns] for name, st in entries)
 
 
 def open_store(out_dir: Path, store_url: str | None = None, read_only: bool = False) -> GraphStore:
